@@ -1,0 +1,53 @@
+# Backlot: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install translations chromium i18n-extract
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps re-install only when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+%.mo: %.po | $(VENV)/.installed-run
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO_FILES)
+
+install: $(VENV)/.installed-run translations
+
+# The demo clock puts `make run` inside the exhibition unless the caller set BACKLOT_CLOCK.
+run: export BACKLOT_CLOCK ?= 2026-06-14T10:30:00+08:00
+run: install
+	$(BIN)/backlot db upgrade
+	$(BIN)/backlot seed
+	exec $(BIN)/backlot serve
+
+# Debian's chromium for the browser tests (Playwright's own download does not work here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: the browser tests will skip."; fi; \
+	fi
+
+test: $(VENV)/.installed-test translations chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh the message catalogue after adding or changing user-facing strings.
+i18n-extract: | $(VENV)/.installed-run
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching

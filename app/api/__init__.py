@@ -1,0 +1,6 @@
+"""The /api/v1 JSON API: thin views over the domain services."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from app.api import schedule  # noqa: E402,F401  (registers the routes)

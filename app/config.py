@@ -1,0 +1,77 @@
+"""Configuration: the one place the environment is read."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(Exception):
+    """A setting that stops Backlot from starting; its message is one readable line."""
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return the key kept in instance/, generating it on first use (never in the repo)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(raw: str | None, instance_path: Path) -> str:
+    """Normalise DATABASE_URL: SQLite in instance/ by default, psycopg2 for PostgreSQL."""
+    if not raw:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'backlot.sqlite3'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://"):]
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {raw!r}") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL must be sqlite:/// or postgresql://, not {url.drivername}://"
+        )
+    if url.drivername == "postgresql":
+        # SQLAlchemy 2.1 would pick psycopg 3, which blocks an eventlet process.
+        url = url.set(drivername="postgresql+psycopg2")
+    return url.render_as_string(hide_password=False)
+
+
+def parse_clock(raw: str | None) -> datetime | None:
+    """BACKLOT_CLOCK: an ISO 8601 time with offset, or unset for the real clock."""
+    if not raw:
+        return None
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"BACKLOT_CLOCK is not an ISO 8601 time: {raw!r}") from None
+    if start.tzinfo is None:
+        raise ConfigError(f"BACKLOT_CLOCK needs a UTC offset, e.g. +08:00: {raw!r}")
+    return start
+
+
+def from_environment(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict:
+    """Build the Flask config mapping from the environment."""
+    return {
+        "SECRET_KEY": environ.get("SECRET_KEY") or _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
+        "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # One setting swaps the async backend: the server entry point sets "eventlet".
+        "BACKLOT_ASYNC_MODE": environ.get("BACKLOT_ASYNC_MODE", "threading"),
+        "BACKLOT_BASE_URL": (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None,
+        "BACKLOT_CLOCK": parse_clock(environ.get("BACKLOT_CLOCK")),
+        "BACKLOT_SEED_FILE": environ.get("BACKLOT_SEED_FILE"),
+        "PREFERRED_URL_SCHEME": environ.get("BACKLOT_URL_SCHEME", "http"),
+    }

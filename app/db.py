@@ -1,0 +1,102 @@
+"""Database plumbing shared by every domain: column types, SQLite tuning, units of work."""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import JSON, DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from app.extensions import db
+
+#: Set while a unit of work runs, so SQLite opens its transaction with BEGIN IMMEDIATE.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class LocalizedText(TypeDecorator):
+    """Text visitors read, kept as {"zh": ..., "en": ...}."""
+
+    impl = JSON
+    cache_ok = True
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and transactions we open ourselves.
+
+    pysqlite's own transaction handling is switched off so that a unit of work can
+    begin with BEGIN IMMEDIATE: a read-then-write transaction that starts deferred
+    fails with "database is locked" when another writer got in first, instead of
+    waiting its turn.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One write transaction: commit once at the end, roll back on any error.
+
+    A read transaction the request already holds is ended first, so that on SQLite
+    the write transaction starts with the write lock (BEGIN IMMEDIATE) and sees the
+    latest data.
+    """
+    session = db.session
+    if session.in_transaction():
+        session.commit()
+    token = _write_intent.set(True)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _write_intent.reset(token)
+
+
+def check_database() -> None:
+    """Connect once; raise ConfigError with one readable line if the database is not there."""
+    url = db.engine.url.render_as_string(hide_password=True)
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as error:  # any driver's failure to connect ends the start
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise ConfigError(f"cannot reach the database at {url}: {reason}") from None

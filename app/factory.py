@@ -1,0 +1,79 @@
+"""create_app: the one place Backlot is wired together."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from flask import Flask
+
+from app import clock, config as app_config, i18n
+from app import models  # noqa: F401  (the complete metadata, for migrations)
+from app.db import configure_sqlite
+from app.errors import register_error_handlers
+from app.extensions import babel, csrf, db, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os.environ) -> Flask:
+    """Build the app from the environment; `config` overrides it (tests use this)."""
+    instance_path = Path(
+        (config or {}).get("INSTANCE_PATH") or environ.get("BACKLOT_INSTANCE_PATH") or ROOT / "instance"
+    )
+    app = Flask(
+        "app",
+        root_path=str(ROOT / "app"),
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(
+        JSON_SORT_KEYS=False,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LOCALE,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    settings = dict(config or {})
+    if "SQLALCHEMY_DATABASE_URI" in settings:
+        settings["SQLALCHEMY_DATABASE_URI"] = app_config.database_url(
+            settings["SQLALCHEMY_DATABASE_URI"], instance_path)
+    app.config.update({**app_config.from_environment(instance_path, environ), **settings})
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=lambda: clock.EVENT_TZ.key)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["BACKLOT_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+    )
+    clock.install(app)
+    i18n.init_app(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_template_context(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.schedule.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+
+
+def _register_template_context(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        return {"demo_clock": clock.is_demo_clock(), "clock_now": clock.local(clock.now())}

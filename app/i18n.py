@@ -1,0 +1,64 @@
+"""Languages: Chinese and English, chosen per visitor and kept in a cookie."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask_babel import get_locale
+
+LOCALES = ("zh", "en")
+DEFAULT_LOCALE = "zh"
+LOCALE_COOKIE = "lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """?lang= first, then (on pages) the visitor's cookie, then Accept-Language.
+
+    The API follows Accept-Language, as the contract says, so a scanner or kiosk
+    gets its own language whatever cookie a browser holds.
+    """
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        return asked
+    if not request.path.startswith("/api/"):
+        kept = request.cookies.get(LOCALE_COOKIE)
+        if kept in LOCALES:
+            return kept
+    return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def localized(text: dict | None, locale: str | None = None) -> str:
+    """Pick one language from a {"zh", "en"} text, falling back to the other."""
+    if not text:
+        return ""
+    locale = locale or current_locale()
+    other = "en" if locale == "zh" else "zh"
+    return text.get(locale) or text.get(other) or ""
+
+
+def _safe_target(target: str | None) -> str:
+    """Only same-site paths: the switch must not become an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("public.home")
+
+
+@bp.get("/lang/<code>")
+def switch(code: str):
+    """Keep the visitor's language for a year and go back where they were."""
+    response = redirect(_safe_target(request.args.get("next")))
+    if code in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.filters["tr"] = localized
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["LOCALES"] = LOCALES

@@ -1,0 +1,11 @@
+"""Every model of every domain, imported in one place so the metadata is complete."""
+from app.schedule.models import (  # noqa: F401
+    Exhibition,
+    ExhibitionDay,
+    Film,
+    JuryMember,
+    ProcessMaterial,
+    Slot,
+    Team,
+    Venue,
+)

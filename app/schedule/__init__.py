@@ -1,0 +1,1 @@
+"""The programme: the exhibition, its days and venues, sessions, films and the jury."""

@@ -1,0 +1,14 @@
+import os
+if os.environ.setdefault("BACKLOT_ASYNC_MODE", "eventlet") == "eventlet":
+    import eventlet
+    eventlet.monkey_patch()
+
+# Production WSGI entry point (gunicorn `app.wsgi:application`).
+#
+# The async backend is one setting, BACKLOT_ASYNC_MODE. With eventlet (the
+# default here) the standard library is monkey-patched above, before Flask, redis
+# or psycopg2 are imported: a Redis message queue fails on every Socket.IO connect
+# without it. Nothing else in the app imports eventlet.
+from app.factory import create_app  # noqa: E402
+
+application = create_app()
