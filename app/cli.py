@@ -7,8 +7,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy.exc import DBAPIError
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from app.config import ConfigError
 from app.db import check_database
@@ -18,9 +17,17 @@ from app.factory import create_app
 _WORKERS = {"eventlet": ["-k", "eventlet"], "threading": ["-k", "gthread", "--threads", "64"]}
 
 
+#: Commands that need the database; the group makes sure it answers before they run.
+_NEEDS_DATABASE = {"db", "seed", "serve"}
+
+
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
-def cli():
+@click.pass_context
+def cli(ctx: click.Context):
     """Backlot: AI BACKLOT's schedule, tickets, check-in and My Story."""
+    if ctx.invoked_subcommand in _NEEDS_DATABASE:
+        with ctx.ensure_object(ScriptInfo).load_app().app_context():
+            check_database()
 
 
 @cli.command("seed")
@@ -33,7 +40,6 @@ def seed_command(start, path):
     """Load the programme from seed/ (idempotent: re-runs update rows in place)."""
     from seed.loader import DEFAULT_PROGRAMME, load_programme
 
-    check_database()
     report = load_programme(path or current_app.config["BACKLOT_SEED_FILE"] or DEFAULT_PROGRAMME,
                             start=start.date() if start else None)
     click.echo(report.summary())
@@ -48,7 +54,6 @@ def seed_command(start, path):
 @with_appcontext
 def serve_command(host: str, port: int, worker_connections: int):
     """Production server: gunicorn, one worker process (scale with more processes behind a proxy)."""
-    check_database()
     mode = os.environ.setdefault("BACKLOT_ASYNC_MODE", "eventlet")
     if mode not in _WORKERS:
         raise click.UsageError(f"BACKLOT_ASYNC_MODE must be one of {', '.join(_WORKERS)}")
@@ -66,8 +71,5 @@ def main() -> None:
         cli.main(prog_name="backlot")
     except ConfigError as error:
         click.echo(f"backlot: {error}", err=True)
-        sys.exit(2)
-    except DBAPIError as error:
-        click.echo(f"backlot: database error: {str(error.orig).strip().splitlines()[0]}", err=True)
         sys.exit(2)
 

@@ -62,6 +62,15 @@ def parse_clock(raw: str | None) -> datetime | None:
     return start
 
 
+def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def from_environment(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict:
     """Build the Flask config mapping from the environment."""
     return {
@@ -73,5 +82,6 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         "BACKLOT_BASE_URL": (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None,
         "BACKLOT_CLOCK": parse_clock(environ.get("BACKLOT_CLOCK")),
         "BACKLOT_SEED_FILE": environ.get("BACKLOT_SEED_FILE"),
-        "PREFERRED_URL_SCHEME": environ.get("BACKLOT_URL_SCHEME", "http"),
+        #: Proxies in front that set X-Forwarded-*: 1 behind nginx, 0 when serving directly.
+        "BACKLOT_PROXY_HOPS": _whole_number(environ, "BACKLOT_PROXY_HOPS", 0),
     }

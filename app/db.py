@@ -10,6 +10,7 @@ from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from app.config import ConfigError
 from app.extensions import db
 
 #: Set while a unit of work runs, so SQLite opens its transaction with BEGIN IMMEDIATE.

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import clock, config as app_config, i18n
 from app import models  # noqa: F401  (the complete metadata, for migrations)
@@ -29,7 +30,6 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         static_folder=str(ROOT / "static"),
     )
     app.config.update(
-        JSON_SORT_KEYS=False,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LOCALE,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
@@ -43,6 +43,9 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
             settings["SQLALCHEMY_DATABASE_URI"], instance_path)
     app.config.update({**app_config.from_environment(instance_path, environ), **settings})
     app.json.sort_keys = False
+    if app.config["BACKLOT_PROXY_HOPS"]:
+        hops = app.config["BACKLOT_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():

@@ -1,0 +1,42 @@
+"""Starting Backlot with a bad setting stops with one clear line, not a traceback."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BACKLOT = str(Path(sys.executable).with_name("backlot"))
+
+
+def run_backlot(tmp_path, *args, **env):
+    environ = {"PATH": "/usr/bin:/bin", "BACKLOT_INSTANCE_PATH": str(tmp_path), **env}
+    return subprocess.run([BACKLOT, *args], env=environ, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["seed"], ["serve"]])
+def test_unreachable_database_stops_the_start(tmp_path, command):
+    result = run_backlot(tmp_path, *command, DATABASE_URL="postgresql://postgres@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("backlot: ") and "127.0.0.1:1" in line
+
+
+@pytest.mark.parametrize("variable,value,says", [
+    ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
+    ("DATABASE_URL", "::::", "DATABASE_URL"),
+    ("BACKLOT_CLOCK", "half past ten", "BACKLOT_CLOCK"),
+])
+def test_malformed_setting_stops_the_start(tmp_path, variable, value, says):
+    result = run_backlot(tmp_path, "seed", **{variable: value})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert says in line
+
+
+def test_migrate_and_seed_on_a_fresh_instance(tmp_path):
+    assert run_backlot(tmp_path, "db", "upgrade").returncode == 0
+    seeded = run_backlot(tmp_path, "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    assert (tmp_path / "backlot.sqlite3").exists()
