@@ -62,6 +62,10 @@ def parse_clock(raw: str | None) -> datetime | None:
     return start
 
 
+def _redis_or_memory(queue: str | None) -> str:
+    return queue if queue and queue.startswith(("redis://", "rediss://")) else "memory://"
+
+
 def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
@@ -78,6 +82,9 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
         "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # One setting swaps the async backend: the server entry point sets "eventlet".
+        # Rate-limit counters: shared through Redis in scaled mode, so every process sees them.
+        "RATELIMIT_STORAGE_URI": environ.get("BACKLOT_RATELIMIT_STORAGE")
+        or _redis_or_memory(environ.get("SOCKETIO_MESSAGE_QUEUE")),
         "BACKLOT_ASYNC_MODE": environ.get("BACKLOT_ASYNC_MODE", "threading"),
         "BACKLOT_BASE_URL": (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None,
         "BACKLOT_CLOCK": parse_clock(environ.get("BACKLOT_CLOCK")),

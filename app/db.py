@@ -78,7 +78,7 @@ def unit_of_work() -> Iterator[None]:
     the write transaction starts with the write lock (BEGIN IMMEDIATE) and sees the
     latest data.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         session.commit()
     token = _write_intent.set(True)

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and bound in `app.factory.create_app`."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +29,7 @@ migrate = Migrate()
 socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# No default limits: a hall of visitors shares one venue Wi-Fi address. Only routes that
+# need a limit (sign-in, ticket look-up) set one, keyed on more than the address.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -8,11 +8,11 @@ from typing import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import clock, config as app_config, i18n
+from app import clock, commands, config as app_config, i18n
 from app import models  # noqa: F401  (the complete metadata, for migrations)
 from app.db import configure_sqlite
 from app.errors import register_error_handlers
-from app.extensions import babel, csrf, db, migrate, socketio
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +55,8 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=lambda: clock.EVENT_TZ.key)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["BACKLOT_ASYNC_MODE"],
@@ -63,6 +65,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
     clock.install(app)
     i18n.init_app(app)
     register_error_handlers(app)
+    commands.register(app)
     _register_blueprints(app)
     _register_template_context(app)
     return app

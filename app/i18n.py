@@ -1,7 +1,7 @@
 """Languages: Chinese and English, chosen per visitor and kept in a cookie."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
 LOCALES = ("zh", "en")
@@ -15,8 +15,11 @@ def select_locale() -> str:
     """?lang= first, then (on pages) the visitor's cookie, then Accept-Language.
 
     The API follows Accept-Language, as the contract says, so a scanner or kiosk
-    gets its own language whatever cookie a browser holds.
+    gets its own language whatever cookie a browser holds. Outside a request (the
+    CLI, background work) messages are in English.
     """
+    if not has_request_context():
+        return "en"
     asked = request.args.get("lang")
     if asked in LOCALES:
         return asked

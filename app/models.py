@@ -9,3 +9,4 @@ from app.schedule.models import (  # noqa: F401
     Team,
     Venue,
 )
+from app.staff.models import ApiToken, AuditEntry, StaffMember  # noqa: F401
