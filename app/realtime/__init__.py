@@ -1,0 +1,1 @@
+"""Socket.IO: publish.py is the only module that emits; namespaces.py answers connects."""

@@ -1,0 +1,11 @@
+"""Every Socket.IO event Backlot sends leaves through here, after its change is committed."""
+from __future__ import annotations
+
+from app.extensions import socketio
+
+STAFF = "/staff"
+
+
+def schedule_changed(slot) -> None:
+    """The programme changed (a session, venue or day): staff screens refresh their view."""
+    socketio.emit("schedule_changed", {"session_id": getattr(slot, "id", None)}, namespace=STAFF)

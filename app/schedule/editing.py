@@ -1,0 +1,181 @@
+"""Changing the programme from the staff console: sessions, venues and days.
+
+Each function is one unit of work that validates, writes, records who did it in
+the audit log, commits, and only then announces the change to live screens.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.db import unit_of_work
+from app.errors import DomainError, ValidationFailed
+from app.extensions import db
+from app.realtime import publish
+from app.schedule import rules
+from app.schedule.models import ExhibitionDay, Slot, Venue
+from app.schedule.services import get_exhibition, list_days
+from app.staff import audit
+from app.staff.models import StaffMember
+
+_SLOT_FIELDS = ("kind", "title", "description", "venue_id", "starts_at", "ends_at", "capacity",
+                "requires_registration", "film_id")
+
+
+def _snapshot(row, fields) -> dict:
+    return {field: getattr(row, field) for field in fields}
+
+
+def _check_slot(draft: rules.SlotDraft, *, slot_id: int | None = None) -> ExhibitionDay:
+    """Validate a draft inside the unit of work; return the exhibition day it falls on."""
+    days = {day.date: day for day in list_days()}
+    errors = rules.slot_errors(draft, days)
+    if db.session.get(Venue, draft.venue_id) is None:
+        errors["venue_id"] = _l("Choose a venue.")
+    if errors:
+        raise ValidationFailed(errors)
+    # Lock the venue row, so two staff placing sessions in one room at once cannot both
+    # pass the overlap check (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+    db.session.execute(select(Venue.id).where(Venue.id == draft.venue_id).with_for_update())
+    same_venue = db.session.scalars(select(Slot).where(Slot.venue_id == draft.venue_id))
+    clash = rules.find_clash(draft, same_venue, slot_id=slot_id)
+    if clash is not None:
+        start, end = clock.local(clash.starts_at), clock.local(clash.ends_at)
+        raise DomainError(
+            "venue_clash",
+            _l("%(venue)s is taken by \u201c%(title)s\u201d from %(start)s to %(end)s.",
+               venue=clash.venue.name.get("en") or clash.venue.name.get("zh"),
+               title=clash.title.get("en") or clash.title.get("zh"),
+               start=start.strftime("%H:%M"), end=end.strftime("%H:%M")),
+            status=409, fields={"starts_at": _l("Overlaps another session in this venue.")})
+    return days[clock.today(draft.starts_at)]
+
+
+def _apply(slot: Slot, draft: rules.SlotDraft, day: ExhibitionDay) -> None:
+    slot.day = day
+    for field in _SLOT_FIELDS:
+        setattr(slot, field, getattr(draft, field))
+
+
+def _below_taken(field: str) -> DomainError:
+    """The database refuses a capacity below the places already taken (a check constraint)."""
+    return DomainError("capacity_below_taken",
+                       _l("The capacity cannot be lower than the places already taken."),
+                       status=409, fields={field: _l("Lower than the places already taken.")})
+
+
+def create_slot(draft: rules.SlotDraft, *, actor: StaffMember | None,
+                now: datetime | None = None) -> Slot:
+    with unit_of_work():
+        day = _check_slot(draft)
+        slot = Slot(status="scheduled", seats_taken=0)
+        _apply(slot, draft, day)
+        db.session.add(slot)
+        db.session.flush()
+        audit.record(actor, "slot.create", slot, f"Added session \u201c{slot.title.get('en')}\u201d",
+                     details=audit.changes({}, _snapshot(slot, _SLOT_FIELDS)), now=now)
+    publish.schedule_changed(slot)
+    return slot
+
+
+def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None,
+                now: datetime | None = None) -> Slot:
+    """Edit or move a session (new times or venue); the same rules as a new one."""
+    before = _snapshot(slot, _SLOT_FIELDS)
+    try:
+        with unit_of_work():
+            day = _check_slot(draft, slot_id=slot.id)
+            _apply(slot, draft, day)
+            db.session.add(slot)
+            db.session.flush()
+            audit.record(actor, "slot.update", slot, f"Changed session \u201c{slot.title.get('en')}\u201d",
+                         details=audit.changes(before, _snapshot(slot, _SLOT_FIELDS)), now=now)
+    except IntegrityError:
+        raise _below_taken("capacity") from None
+    publish.schedule_changed(slot)
+    return slot
+
+
+def set_slot_cancelled(slot: Slot, cancelled: bool, *, actor: StaffMember | None,
+                       now: datetime | None = None) -> Slot:
+    """Cancel a session (it stays listed, struck through) or put it back on the programme."""
+    status = "cancelled" if cancelled else "scheduled"
+    if slot.status == status:
+        return slot
+    with unit_of_work():
+        if not cancelled:
+            _check_slot(_draft_of(slot), slot_id=slot.id)
+        slot.status = status
+        db.session.add(slot)
+        audit.record(actor, "slot.cancel" if cancelled else "slot.restore", slot,
+                     f"{'Cancelled' if cancelled else 'Restored'} \u201c{slot.title.get('en')}\u201d", now=now)
+    publish.schedule_changed(slot)
+    return slot
+
+
+def _draft_of(slot: Slot) -> rules.SlotDraft:
+    return rules.SlotDraft(kind=slot.kind, title=slot.title, description=slot.description,
+                           venue_id=slot.venue_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                           capacity=slot.capacity, film_id=slot.film_id)
+
+
+_VENUE_FIELDS = ("name", "site", "description", "position")
+
+
+def save_venue(venue: Venue | None, *, name: dict, site: dict, description: dict, position: int,
+               actor: StaffMember | None, now: datetime | None = None) -> Venue:
+    """Create a venue (venue=None) or edit one."""
+    errors = {**rules.text_errors("name", name, rules.TITLE_MAX, required=True),
+              **rules.text_errors("site", site, rules.TITLE_MAX, required=False),
+              **rules.text_errors("description", description, rules.DESCRIPTION_MAX, required=False)}
+    if errors:
+        raise ValidationFailed(errors)
+    creating = venue is None
+    venue = venue or Venue()
+    before = {} if creating else _snapshot(venue, _VENUE_FIELDS)
+    with unit_of_work():
+        venue.name, venue.site, venue.description, venue.position = name, site, description, position
+        db.session.add(venue)
+        db.session.flush()
+        audit.record(actor, "venue.create" if creating else "venue.update", venue,
+                     f"{'Added' if creating else 'Changed'} venue \u201c{name.get('en')}\u201d",
+                     details=audit.changes(before, _snapshot(venue, _VENUE_FIELDS)), now=now)
+    publish.schedule_changed(None)
+    return venue
+
+
+_DAY_FIELDS = ("date", "opens_at", "closes_at", "entry_capacity")
+
+
+def save_day(day: ExhibitionDay | None, *, on: date, opens_at: datetime, closes_at: datetime,
+             entry_capacity: int, actor: StaffMember | None, now: datetime | None = None) -> ExhibitionDay:
+    """Create an exhibition day (day=None) or change its hours and entry capacity."""
+    errors = {}
+    if closes_at <= opens_at:
+        errors["closes_at"] = _l("Closing must be after opening.")
+    if not 1 <= entry_capacity <= 1_000_000:
+        errors["entry_capacity"] = _l("Between 1 and 1,000,000.")
+    if errors:
+        raise ValidationFailed(errors)
+    creating = day is None
+    before = {} if creating else _snapshot(day, _DAY_FIELDS)
+    try:
+        with unit_of_work():
+            day = day or ExhibitionDay(exhibition=get_exhibition(), entries_taken=0)
+            day.date, day.opens_at, day.closes_at, day.entry_capacity = on, opens_at, closes_at, entry_capacity
+            db.session.add(day)
+            db.session.flush()
+            audit.record(actor, "day.create" if creating else "day.update", day,
+                         f"{'Added' if creating else 'Changed'} day {on.isoformat()}",
+                         details=audit.changes(before, _snapshot(day, _DAY_FIELDS)), now=now)
+    except IntegrityError as error:
+        if "entries_within_capacity" in str(error.orig):
+            raise _below_taken("entry_capacity") from None
+        raise DomainError("day_exists", _l("This day is already in the programme."), status=409,
+                          fields={"date": _l("Already in the programme.")}) from None
+    publish.schedule_changed(None)
+    return day
