@@ -73,6 +73,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.staff import auth  # noqa: F401  (Flask-Login's user loader)
     from app.schedule.views import bp as public_bp
 
     app.register_blueprint(public_bp)

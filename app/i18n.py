@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -61,6 +61,9 @@ def switch(code: str):
 
 
 def init_app(app: Flask) -> None:
+    # Flask-Babel caches the locale in `g`; an app context shared by several requests
+    # (tests, Socket.IO handlers) must not carry one visitor's language to the next.
+    app.before_request(refresh)
     app.register_blueprint(bp)
     app.jinja_env.filters["tr"] = localized
     app.jinja_env.globals["current_locale"] = current_locale

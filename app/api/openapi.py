@@ -1,0 +1,202 @@
+"""The OpenAPI 3.1 document of /api/v1, written by hand and served at /api/v1/openapi.json.
+
+tests/api/test_openapi.py keeps it true: every API route is in PATHS with its
+methods (and nothing else is), and real responses validate against the schemas.
+A new endpoint adds its path here, and its schemas to SCHEMAS.
+"""
+from __future__ import annotations
+
+from flask import jsonify
+
+from app.api import bp
+from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
+
+
+def ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+TIMESTAMP = {"type": "string", "format": "date-time",
+             "description": "ISO 8601 with the offset, e.g. 2026-06-14T10:30:00+08:00."}
+ID = {"type": "integer", "minimum": 1}
+COUNT = {"type": "integer", "minimum": 0}
+
+SCHEMAS = {
+    "LocalizedText": {
+        "type": "object",
+        "description": "Text visitors read, in Chinese and English.",
+        "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+        "required": ["zh", "en"],
+    },
+    "Error": {
+        "type": "object",
+        "properties": {"error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
+                         "description": "Stable snake_case reason, e.g. not_found."},
+                "message": {"type": "string",
+                            "description": "Human text in the language of Accept-Language."},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "Only on 422: a message per dotted path, e.g. "
+                                          "companions.0.name."},
+            },
+            "required": ["code", "message"],
+        }},
+        "required": ["error"],
+    },
+    "Event": {
+        "type": "object",
+        "properties": {"name": ref("schemas", "LocalizedText"),
+                       "timezone": {"type": "string", "examples": ["Asia/Shanghai"]}},
+        "required": ["name", "timezone"],
+    },
+    "Day": {
+        "type": "object",
+        "description": "An exhibition day and its entry places.",
+        "properties": {"date": {"type": "string", "format": "date"},
+                       "capacity": COUNT, "remaining": COUNT},
+        "required": ["date", "capacity", "remaining"],
+    },
+    "Venue": {
+        "type": "object",
+        "properties": {"id": ID, "name": ref("schemas", "LocalizedText"),
+                       "site": ref("schemas", "LocalizedText")},
+        "required": ["id", "name", "site"],
+    },
+    "Session": {
+        "type": "object",
+        "description": "A programme session. `capacity` and `remaining` are null where no "
+                       "registration is needed.",
+        "properties": {
+            "id": ID,
+            "kind": {"type": "string", "enum": list(SLOT_KINDS)},
+            "title": ref("schemas", "LocalizedText"),
+            "venue_id": ID,
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+            "capacity": nullable(COUNT),
+            "remaining": nullable(COUNT),
+            "requires_registration": {"type": "boolean"},
+            "status": {"type": "string", "enum": list(SLOT_STATUSES)},
+            "description": ref("schemas", "LocalizedText"),
+            "film_id": nullable(ID),
+        },
+        "required": ["id", "kind", "title", "venue_id", "starts_at", "ends_at", "capacity",
+                     "remaining", "requires_registration", "status", "description", "film_id"],
+    },
+    "Schedule": {
+        "type": "object",
+        "properties": {
+            "event": ref("schemas", "Event"),
+            "days": {"type": "array", "items": ref("schemas", "Day")},
+            "venues": {"type": "array", "items": ref("schemas", "Venue")},
+            "sessions": {"type": "array", "items": ref("schemas", "Session")},
+        },
+        "required": ["event", "days", "venues", "sessions"],
+    },
+}
+
+PARAMETERS = {
+    "Day": {"name": "day", "in": "query", "description": "Only sessions on this exhibition day.",
+            "schema": {"type": "string", "format": "date"}},
+    "VenueId": {"name": "venue_id", "in": "query", "description": "Only sessions in this venue.",
+                "schema": ID},
+    "Kind": {"name": "kind", "in": "query", "description": "Only sessions of this kind.",
+             "schema": {"type": "string", "enum": list(SLOT_KINDS)}},
+    "Lang": {"name": "lang", "in": "query",
+             "description": "Language of visitors' text; overrides Accept-Language.",
+             "schema": {"type": "string", "enum": ["zh", "en"]}},
+    "AcceptLanguage": {"name": "Accept-Language", "in": "header",
+                       "description": "zh or en; chooses the language of messages (default zh).",
+                       "schema": {"type": "string"}},
+}
+
+
+def error_response(description: str) -> dict:
+    return {"description": description, "content": json_content(ref("schemas", "Error"))}
+
+
+RESPONSES = {
+    "ValidationFailed": error_response(
+        "A bad value; `fields` says which, keyed by dotted path."),
+    "NoProgramme": error_response("The programme has not been loaded yet (no_programme)."),
+}
+
+SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind")]
+
+PATHS = {
+    "/openapi.json": {"get": {
+        "summary": "This document",
+        "operationId": "getOpenApi",
+        "tags": ["meta"],
+        "responses": {"200": {"description": "The OpenAPI document.",
+                              "content": json_content({"type": "object"})}},
+    }},
+    "/schedule": {"get": {
+        "summary": "The programme: days, venues and sessions",
+        "description": "Filters narrow `sessions`; `days` and `venues` always list the whole "
+                       "programme. Cancelled sessions stay, with `status: cancelled`.",
+        "operationId": "getSchedule",
+        "tags": ["schedule"],
+        "parameters": [*SCHEDULE_FILTERS, ref("parameters", "AcceptLanguage")],
+        "responses": {
+            "200": {"description": "The schedule.",
+                    "content": json_content(ref("schemas", "Schedule"))},
+            "422": ref("responses", "ValidationFailed"),
+            "503": ref("responses", "NoProgramme"),
+        },
+    }},
+    "/schedule.ics": {"get": {
+        "summary": "The programme as iCalendar",
+        "description": "One VEVENT per session that is not cancelled, with a stable UID "
+                       "(slot-<id>@backlot). Visitors' text is in ?lang, else Accept-Language, "
+                       "else Chinese.",
+        "operationId": "getScheduleCalendar",
+        "tags": ["schedule"],
+        "parameters": [*SCHEDULE_FILTERS, ref("parameters", "Lang"),
+                       ref("parameters", "AcceptLanguage")],
+        "responses": {
+            "200": {"description": "An iCalendar file.",
+                    "content": {"text/calendar": {"schema": {"type": "string"}}}},
+            "422": ref("responses", "ValidationFailed"),
+            "503": ref("responses", "NoProgramme"),
+        },
+    }},
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Backlot API",
+        "version": "1",
+        "description": "The JSON API of Backlot, which runs AI BACKLOT, the SIFF public "
+                       "exhibition. Errors have the body of the Error schema, with a "
+                       "message in the language of Accept-Language (zh or en).",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "tags": [{"name": "schedule"}, {"name": "meta"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "parameters": PARAMETERS,
+        "responses": RESPONSES,
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "The API token `backlot staff add` prints."},
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(DOCUMENT)
