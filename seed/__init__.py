@@ -1,0 +1,1 @@
+"""The demo programme of AI BACKLOT (programme.toml) and its idempotent loader."""
