@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.errors import DomainError
 from app.extensions import db
-from app.schedule.models import Exhibition, ExhibitionDay, Film, JuryMember, Slot, Venue
+from app.schedule.models import Exhibition, ExhibitionDay, Film, JuryMember, Slot, Team, Venue
 
 #: How far ahead "up next" looks on the home page.
 NEXT_WINDOW = timedelta(hours=3)
@@ -80,3 +80,7 @@ def get_film(key: str) -> Film:
 def list_jury() -> list[JuryMember]:
     return list(db.session.scalars(
         select(JuryMember).order_by(JuryMember.is_chair.desc(), JuryMember.position)))
+
+
+def list_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.position, Team.id)))
