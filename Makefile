@@ -6,7 +6,7 @@ PYTHON ?= python3
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install translations chromium i18n-extract
+.PHONY: run test install translations chromium i18n-extract vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,10 @@ test: $(VENV)/.installed-test translations chromium
 i18n-extract: | $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Refresh the vendored front-end files from npm (versions pinned in static/vendor/package.json).
+vendor:
+	tmp=$$(mktemp -d) && cp static/vendor/package.json static/vendor/package-lock.json $$tmp/ && \
+	(cd $$tmp && npm ci --no-audit --no-fund) && \
+	cp $$tmp/node_modules/socket.io-client/dist/socket.io.min.js $$tmp/node_modules/socket.io-client/LICENSE static/vendor/socket.io/ && \
+	rm -rf $$tmp

@@ -77,7 +77,12 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def from_environment(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict:
     """Build the Flask config mapping from the environment."""
+    base_url = (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None
+    # Cookies travel only over HTTPS once the public origin is HTTPS (the hall deployment).
+    secure = bool(base_url and base_url.startswith("https://"))
     return {
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
         "SECRET_KEY": environ.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
         "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
@@ -86,7 +91,7 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         "RATELIMIT_STORAGE_URI": environ.get("BACKLOT_RATELIMIT_STORAGE")
         or _redis_or_memory(environ.get("SOCKETIO_MESSAGE_QUEUE")),
         "BACKLOT_ASYNC_MODE": environ.get("BACKLOT_ASYNC_MODE", "threading"),
-        "BACKLOT_BASE_URL": (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None,
+        "BACKLOT_BASE_URL": base_url,
         "BACKLOT_CLOCK": parse_clock(environ.get("BACKLOT_CLOCK")),
         "BACKLOT_SEED_FILE": environ.get("BACKLOT_SEED_FILE"),
         #: Proxies in front that set X-Forwarded-*: 1 behind nginx, 0 when serving directly.

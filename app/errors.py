@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -79,6 +80,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return _respond(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return _respond(400, "csrf_failed", _l("This form has expired. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -8,7 +8,7 @@ from typing import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import clock, commands, config as app_config, i18n
+from app import clock, commands, config as app_config, i18n, security
 from app import models  # noqa: F401  (the complete metadata, for migrations)
 from app.db import configure_sqlite
 from app.errors import register_error_handlers
@@ -65,6 +65,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
     clock.install(app)
     i18n.init_app(app)
     register_error_handlers(app)
+    security.init_app(app)
     commands.register(app)
     _register_blueprints(app)
     _register_template_context(app)
@@ -73,11 +74,19 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
-    from app.staff import auth  # noqa: F401  (Flask-Login's user loader)
+    from app.realtime import namespaces
+    from app.schedule.console import bp as console_bp
     from app.schedule.views import bp as public_bp
+    from app.staff.views import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(console_bp)
+    # Devices and scripts authenticate with bearer tokens; app.staff.auth.api_roles asks a
+    # session-cookie caller for the CSRF token itself.
+    csrf.exempt(api_bp)
+    namespaces.register()
 
 
 def _register_template_context(app: Flask) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +15,7 @@ from app import clock
 from app.db import unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
+from app.i18n import localized
 from app.realtime import publish
 from app.schedule import rules
 from app.schedule.models import ExhibitionDay, Slot, Venue
@@ -45,11 +46,12 @@ def _check_slot(draft: rules.SlotDraft, *, slot_id: int | None = None) -> Exhibi
     clash = rules.find_clash(draft, same_venue, slot_id=slot_id)
     if clash is not None:
         start, end = clock.local(clash.starts_at), clock.local(clash.ends_at)
+        # gettext, not lazy: a lazy string counts as safe markup in Jinja, and this one
+        # carries staff-entered text.
         raise DomainError(
             "venue_clash",
-            _l("%(venue)s is taken by \u201c%(title)s\u201d from %(start)s to %(end)s.",
-               venue=clash.venue.name.get("en") or clash.venue.name.get("zh"),
-               title=clash.title.get("en") or clash.title.get("zh"),
+            gettext("%(venue)s is taken by \u201c%(title)s\u201d from %(start)s to %(end)s.",
+               venue=localized(clash.venue.name), title=localized(clash.title),
                start=start.strftime("%H:%M"), end=end.strftime("%H:%M")),
             status=409, fields={"starts_at": _l("Overlaps another session in this venue.")})
     return days[clock.today(draft.starts_at)]

@@ -84,3 +84,17 @@ def list_jury() -> list[JuryMember]:
 
 def list_teams() -> list[Team]:
     return list(db.session.scalars(select(Team).order_by(Team.position, Team.id)))
+
+
+def get_venue(venue_id: int) -> Venue:
+    venue = db.session.get(Venue, venue_id)
+    if venue is None:
+        raise DomainError("venue_not_found", _l("No venue has this id."), status=404)
+    return venue
+
+
+def get_day(day_id: int) -> ExhibitionDay:
+    day = db.session.get(ExhibitionDay, day_id)
+    if day is None:
+        raise DomainError("day_not_found", _l("The exhibition does not run on this day."), status=404)
+    return day
