@@ -79,7 +79,10 @@ def _respond(status: int, code: str, message, fields: dict | None = None) -> Res
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        return _respond(error.status, error.code, error.message, error.fields)
+        response = _respond(error.status, error.code, error.message, error.fields)
+        if error.status == 401 and wants_json():
+            response.headers["WWW-Authenticate"] = 'Bearer realm="backlot"'
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):

@@ -10,6 +10,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
+from app.staff.models import ROLES
 
 
 def ref(kind: str, name: str) -> dict:
@@ -93,6 +94,30 @@ SCHEMAS = {
         "required": ["id", "kind", "title", "venue_id", "starts_at", "ends_at", "capacity",
                      "remaining", "requires_registration", "status", "description", "film_id"],
     },
+    "StaffMember": {
+        "type": "object",
+        "description": "A person or device working the exhibition.",
+        "properties": {"id": ID, "email": {"type": "string"}, "name": {"type": "string"},
+                       "role": {"type": "string", "enum": list(ROLES)}},
+        "required": ["id", "email", "name", "role"],
+    },
+    "AuditEntry": {
+        "type": "object",
+        "properties": {
+            "id": ID, "at": TIMESTAMP,
+            "actor": nullable(ref("schemas", "StaffMember")),
+            "action": {"type": "string", "examples": ["slot.create"]},
+            "target_type": {"type": "string"}, "target_id": nullable(ID),
+            "summary": {"type": "string"},
+            "details": {"type": "object", "description": "What changed: {field: [old, new]}."},
+        },
+        "required": ["id", "at", "actor", "action", "target_type", "target_id", "summary", "details"],
+    },
+    "AuditLog": {
+        "type": "object",
+        "properties": {"entries": {"type": "array", "items": ref("schemas", "AuditEntry")}},
+        "required": ["entries"],
+    },
     "Schedule": {
         "type": "object",
         "properties": {
@@ -126,12 +151,18 @@ def error_response(description: str) -> dict:
 
 
 RESPONSES = {
+    "Unauthorized": error_response("No credential, or a wrong or revoked one."),
+    "Forbidden": error_response("The credential's role is not allowed here."),
     "ValidationFailed": error_response(
         "A bad value; `fields` says which, keyed by dotted path."),
     "NoProgramme": error_response("The programme has not been loaded yet (no_programme)."),
 }
 
 SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind")]
+
+STAFF_AUTH = {"security": [{"bearerAuth": []}],
+              "description": "A bearer token, or the staff session cookie (with X-CSRFToken on "
+                             "changes)."}
 
 PATHS = {
     "/openapi.json": {"get": {
@@ -171,6 +202,30 @@ PATHS = {
             "503": ref("responses", "NoProgramme"),
         },
     }},
+    "/staff/me": {"get": {
+        **STAFF_AUTH,
+        "summary": "The account behind the credential (any staff role)",
+        "operationId": "getMe",
+        "tags": ["staff"],
+        "responses": {"200": {"description": "The account.",
+                              "content": json_content(ref("schemas", "StaffMember"))},
+                      "401": ref("responses", "Unauthorized")},
+    }},
+    "/audit": {"get": {
+        **STAFF_AUTH,
+        "summary": "The audit log, newest first (admin)",
+        "operationId": "getAuditLog",
+        "tags": ["staff"],
+        "parameters": [
+            {"name": "actor_id", "in": "query", "schema": ID},
+            {"name": "action", "in": "query", "description": "A prefix such as slot.",
+             "schema": {"type": "string"}},
+            {"name": "day", "in": "query", "schema": {"type": "string", "format": "date"}},
+        ],
+        "responses": {"200": {"description": "Entries.", "content": json_content(ref("schemas", "AuditLog"))},
+                      "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
+                      "422": ref("responses", "ValidationFailed")},
+    }},
 }
 
 DOCUMENT = {
@@ -183,7 +238,7 @@ DOCUMENT = {
                        "message in the language of Accept-Language (zh or en).",
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "schedule"}, {"name": "meta"}],
+    "tags": [{"name": "schedule"}, {"name": "staff"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,
