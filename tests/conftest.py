@@ -106,13 +106,18 @@ def db_url(request, tmp_path) -> str:
         path = tmp_path / "backlot.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_database")
-    engine = engine_for(url)
+    return request.getfixturevalue("clean_postgres")
+
+
+@pytest.fixture
+def clean_postgres(postgres_database) -> str:
+    """The session's PostgreSQL database, emptied (ids restart) for one test."""
+    engine = engine_for(postgres_database)
     with engine.begin() as connection:
         names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
         connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     engine.dispose()
-    return url
+    return postgres_database
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
-"""Scaled mode: several `backlot serve` processes on PostgreSQL with Redis as the Socket.IO queue."""
-import json
-import subprocess
-import urllib.request
-
+"""Scaled mode: two `backlot serve` processes on PostgreSQL, Redis carrying Socket.IO between them."""
 import pytest
 import redis
 
-from tests.e2e.conftest import BACKLOT, free_port, server_environment, wait_until_serving
 from tests.conftest import unavailable
+from tests.live import add_staff, backlot, csrf_token, server_environment, serving, signed_in
+from tests.realtime.test_staff_socket import listen, next_event
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -21,24 +18,23 @@ def redis_queue():
     return REDIS_URL
 
 
-def test_two_processes_serve_one_postgresql_programme(postgres_database, redis_queue, tmp_path):
-    env = server_environment(tmp_path, DATABASE_URL=postgres_database,
-                             SOCKETIO_MESSAGE_QUEUE=redis_queue)
-    subprocess.run([BACKLOT, "seed"], env=env, check=True, capture_output=True, timeout=60)
-    ports = [free_port(), free_port()]
-    processes = [subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for port in ports]
-    try:
-        schedules = []
-        for port, process in zip(ports, processes):
-            base = f"http://127.0.0.1:{port}"
-            wait_until_serving(base + "/", process)
-            with urllib.request.urlopen(base + "/api/v1/schedule") as response:
-                schedules.append(json.load(response))
-        assert schedules[0] == schedules[1]
-        assert len(schedules[0]["sessions"]) > 20
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=15)
+def test_a_change_on_one_process_reaches_screens_on_the_other(clean_postgres, redis_queue, tmp_path):
+    env = server_environment(tmp_path, DATABASE_URL=clean_postgres, SOCKETIO_MESSAGE_QUEUE=redis_queue)
+    backlot(env, "seed")
+    admin = add_staff(env, "admin@example.org", "admin")
+    with serving(env, tmp_path / "a.log") as first, serving(env, tmp_path / "b.log") as second:
+        schedules = [signed_in(base, admin).get(f"{base}/api/v1/schedule").json() for base in (first, second)]
+        assert schedules[0] == schedules[1] and len(schedules[0]["sessions"]) > 20
+
+        watcher = signed_in(first, admin)
+        client, events = listen(first, watcher.cookies.get_dict())
+        try:
+            target = next_event(events, "state")["up_next"][0]
+            editor = signed_in(second, admin)
+            answer = editor.post(f"{second}/staff/schedule/{target['id']}/cancel",
+                                 data={"csrf_token": csrf_token(editor, f"{second}/staff")},
+                                 allow_redirects=False)
+            assert answer.status_code == 302
+            assert next_event(events, "schedule_changed") == {"session_id": target["id"]}
+        finally:
+            client.disconnect()

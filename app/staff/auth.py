@@ -19,7 +19,9 @@ from flask_babel import lazy_gettext as _l
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = _l("Please sign in to continue.")
-login_manager.session_protection = "strong"
+# "basic", not "strong": a gate phone moving between venue Wi-Fi and mobile data changes
+# its address, and "strong" would sign it out mid-shift.
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
