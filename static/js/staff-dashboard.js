@@ -3,8 +3,9 @@
   "use strict";
   var holder = document.querySelector("[data-live-fragment]");
   var state = document.querySelector("[data-live-state]");
-  if (!holder || typeof io !== "function") { return; }
+  if (!holder || !state || typeof io !== "function") { return; }
   var labels = { live: state.dataset.live || "Live", offline: state.dataset.offline || "Reconnecting…" };
+  var latest = 0;  // only the newest answer is shown, whatever order the answers arrive in
 
   function setState(name) {
     state.dataset.state = name;
@@ -12,15 +13,28 @@
   }
 
   function refresh() {
+    var ticket = ++latest;
     fetch(holder.dataset.liveFragment, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
-      .then(function (html) { holder.innerHTML = html; })
-      .catch(function () { setState("offline"); });
+      .then(function (response) {
+        // Signed out meanwhile (expired, password re-issued): the answer is the sign-in page.
+        if (response.redirected || response.status === 401 || response.status === 403) {
+          window.location.reload();
+          return Promise.reject(response.status);
+        }
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        if (ticket !== latest) { return; }
+        holder.innerHTML = html;
+        if (socket.connected) { setState("live"); }
+      })
+      .catch(function () { if (ticket === latest) { setState("offline"); } });
   }
 
   var socket = io("/staff", { transports: ["websocket"] });
   socket.on("connect", function () { setState("live"); });
   socket.on("disconnect", function () { setState("offline"); });
+  socket.on("connect_error", function () { setState("offline"); });
   socket.on("state", refresh);
   socket.on("schedule_changed", refresh);
   setInterval(refresh, 60000);  // on-now moves with the clock even when nothing is edited

@@ -7,11 +7,13 @@ of its own, migrated and seeded through the CLI, with the demo clock.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,16 +54,22 @@ def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The base URL of a seeded Backlot served by `backlot serve`."""
+def live_server_env(tmp_path_factory) -> dict:
+    """The environment `backlot serve` runs with: run the CLI with it to reach the same database."""
     instance = tmp_path_factory.mktemp("live-instance")
-    port = free_port()
-    env = server_environment(instance, PORT=str(port))
+    return server_environment(instance, PORT=str(free_port()))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_env):
+    """The base URL of a seeded Backlot served by `backlot serve`."""
+    env = live_server_env
+    instance = Path(env["BACKLOT_INSTANCE_PATH"])
     for command in (["db", "upgrade"], ["seed"]):
         subprocess.run([BACKLOT, *command], env=env, check=True, capture_output=True)
     log = open(instance / "server.log", "wb")
     process = subprocess.Popen([BACKLOT, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://127.0.0.1:{env['PORT']}"
     try:
         wait_until_serving(base_url + "/", process)
         yield base_url
@@ -69,6 +77,28 @@ def live_server(tmp_path_factory):
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    email: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def live_admin(live_server, live_server_env) -> StaffLogin:
+    """An admin on the live server's database, made by the real `backlot staff add`.
+
+    Sign-in is rate-limited (10 a minute per address and email): tests that sign in
+    often should share a signed-in context rather than post the form each time.
+    """
+    email = "admin@example.org"
+    result = subprocess.run([BACKLOT, "staff", "add", email, "--role", "admin"], env=live_server_env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"^password: (\S+)$", result.stdout, re.MULTILINE)
+    assert match, f"no password in the output of backlot staff add: {result.stdout!r}"
+    return StaffLogin(email, match.group(1))
 
 
 @pytest.fixture(scope="session")
