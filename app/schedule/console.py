@@ -49,9 +49,11 @@ def _draft(form: SlotForm) -> SlotDraft:
 @bp.get("/schedule")
 @roles_required("admin")
 def schedule():
+    """One day's sessions: the asked-for day, else today, else the first day."""
     days = services.list_days()
-    chosen = request.args.get("day") or (days[0].date.isoformat() if days else None)
-    on = next((day.date for day in days if day.date.isoformat() == chosen), None)
+    asked = request.args.get("day") or clock.today().isoformat()
+    on = next((day.date for day in days if day.date.isoformat() == asked),
+              days[0].date if days else None)
     return render_template("staff/schedule.html", days=days, chosen=on,
                            slots=services.list_slots(day=on) if on else [], action_form=ActionForm())
 

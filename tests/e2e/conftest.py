@@ -7,82 +7,31 @@ of its own, migrated and seeded through the CLI, with the demo clock.
 from __future__ import annotations
 
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_CLOCK, unavailable
+from tests.conftest import unavailable
+from tests.live import StaffLogin, add_staff, backlot, server_environment, serving
 
 CHROMIUM = "/usr/bin/chromium"
-BACKLOT = str(Path(sys.executable).with_name("backlot"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_environment(instance: Path, **extra: str) -> dict:
-    """This machine's environment without its Backlot settings, plus the test's own."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BACKLOT_", "DATABASE_URL", "SOCKETIO_", "MAIL_"))}
-    env.update(BACKLOT_INSTANCE_PATH=str(instance), BACKLOT_CLOCK=DEMO_CLOCK.isoformat(),
-               HOST="127.0.0.1", **extra)
-    return env
-
-
-def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30.0) -> None:
-    stop = time.monotonic() + deadline
-    while time.monotonic() < stop:
-        if process.poll() is not None:
-            raise RuntimeError(f"backlot serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"backlot serve did not answer at {url} within {deadline:.0f} s")
 
 
 @pytest.fixture(scope="session")
 def live_server_env(tmp_path_factory) -> dict:
     """The environment `backlot serve` runs with: run the CLI with it to reach the same database."""
-    instance = tmp_path_factory.mktemp("live-instance")
-    return server_environment(instance, PORT=str(free_port()))
+    env = server_environment(tmp_path_factory.mktemp("live-instance"))
+    backlot(env, "db", "upgrade")
+    backlot(env, "seed")
+    return env
 
 
 @pytest.fixture(scope="session")
 def live_server(live_server_env):
     """The base URL of a seeded Backlot served by `backlot serve`."""
-    env = live_server_env
-    instance = Path(env["BACKLOT_INSTANCE_PATH"])
-    for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run([BACKLOT, *command], env=env, check=True, capture_output=True)
-    log = open(instance / "server.log", "wb")
-    process = subprocess.Popen([BACKLOT, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        wait_until_serving(base_url + "/", process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
-
-
-@dataclass(frozen=True)
-class StaffLogin:
-    email: str
-    password: str
+    with serving(live_server_env, Path(live_server_env["BACKLOT_INSTANCE_PATH"]) / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -92,13 +41,7 @@ def live_admin(live_server, live_server_env) -> StaffLogin:
     Sign-in is rate-limited (10 a minute per address and email): tests that sign in
     often should share a signed-in context rather than post the form each time.
     """
-    email = "admin@example.org"
-    result = subprocess.run([BACKLOT, "staff", "add", email, "--role", "admin"], env=live_server_env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    match = re.search(r"^password: (\S+)$", result.stdout, re.MULTILINE)
-    assert match, f"no password in the output of backlot staff add: {result.stdout!r}"
-    return StaffLogin(email, match.group(1))
+    return add_staff(live_server_env, "admin@example.org", "admin")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import StaffLogin
+from tests.live import StaffLogin
 
 pytestmark = pytest.mark.e2e
 
