@@ -90,6 +90,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_context(app: Flask) -> None:
+    from app.tickets import formatting as ticket_formatting
+
+    ticket_formatting.register(app)
+
     @app.context_processor
     def _globals():
         return {"demo_clock": clock.is_demo_clock(), "clock_now": clock.local(clock.now())}

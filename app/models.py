@@ -10,3 +10,4 @@ from app.schedule.models import (  # noqa: F401
     Venue,
 )
 from app.staff.models import ApiToken, AuditEntry, StaffMember  # noqa: F401
+from app.tickets.models import DayEntry, OutboxMail, Registration, Seat, Ticket  # noqa: F401

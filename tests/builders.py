@@ -32,7 +32,7 @@ def make_day(on: date = date(2026, 6, 14), *, capacity: int = 100) -> Exhibition
         day = ExhibitionDay(exhibition=make_exhibition(), date=on, entry_capacity=capacity,
                             opens_at=at_local(on, time(10)), closes_at=at_local(on, time(18)))
         db.session.add(day)
-        db.session.flush()
+        db.session.commit()
     return day
 
 
@@ -40,7 +40,7 @@ def make_venue(name: str = "Hall", **fields) -> Venue:
     venue = Venue(key=f"venue-{next(_serial)}", name=text(name), site=text("Shanghai Film Art Center"),
                   description=text(""), **fields)
     db.session.add(venue)
-    db.session.flush()
+    db.session.commit()
     return venue
 
 

@@ -11,6 +11,7 @@ from flask import jsonify
 from app.api import bp
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
+from app.tickets.models import SEAT_STATUSES, TICKET_STATUSES
 
 
 def ref(kind: str, name: str) -> dict:
@@ -118,6 +119,56 @@ SCHEMAS = {
         "properties": {"entries": {"type": "array", "items": ref("schemas", "AuditEntry")}},
         "required": ["entries"],
     },
+    "Ticket": {
+        "type": "object",
+        "description": "One person's ticket. `url` is what the QR code encodes.",
+        "properties": {
+            "code": {"type": "string", "minLength": 22},
+            "url": {"type": "string", "format": "uri"},
+            "qr_png": {"type": "string", "format": "uri"},
+            "qr_svg": {"type": "string", "format": "uri"},
+            "holder_name": {"type": "string"},
+            "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "status": {"type": "string", "enum": list(TICKET_STATUSES)},
+        },
+        "required": ["code", "url", "qr_png", "qr_svg", "holder_name", "days", "status"],
+    },
+    "Seat": {
+        "type": "object",
+        "description": "A place in a session; `position` is the place in its waiting list "
+                       "(1 = next), null unless waitlisted.",
+        "properties": {"id": ID, "status": {"type": "string", "enum": list(SEAT_STATUSES)},
+                       "position": nullable({"type": "integer", "minimum": 1})},
+        "required": ["id", "status", "position"],
+    },
+    "TicketWithSessions": {
+        "type": "object",
+        "properties": {"ticket": ref("schemas", "Ticket"),
+                       "sessions": {"type": "array", "items": ref("schemas", "Seat")}},
+        "required": ["ticket", "sessions"],
+    },
+    "RegistrationRequest": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "maxLength": 100},
+            "email": {"type": "string", "format": "email"},
+            "days": {"type": "array", "items": {"type": "string", "format": "date"}, "minItems": 1},
+            "sessions": {"type": "array", "items": ID},
+            "locale": {"type": "string", "enum": ["zh", "en"]},
+            "consent": {"type": "boolean", "const": True},
+            "companions": {"type": "array", "maxItems": 5, "items": {
+                "type": "object", "properties": {"name": {"type": "string", "maxLength": 100}},
+                "required": ["name"]}},
+        },
+        "required": ["name", "email", "days", "consent"],
+    },
+    "Registration": {
+        "type": "object",
+        "properties": {"ticket": ref("schemas", "Ticket"),
+                       "sessions": {"type": "array", "items": ref("schemas", "Seat")},
+                       "companions": {"type": "array", "items": ref("schemas", "Ticket")}},
+        "required": ["ticket", "sessions", "companions"],
+    },
     "Schedule": {
         "type": "object",
         "properties": {
@@ -156,9 +207,13 @@ RESPONSES = {
     "ValidationFailed": error_response(
         "A bad value; `fields` says which, keyed by dotted path."),
     "NoProgramme": error_response("The programme has not been loaded yet (no_programme)."),
+    "NotFound": error_response("No such ticket, or no place of it in that session."),
 }
 
 SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind")]
+
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "The ticket code (the secret the QR carries)."}
 
 STAFF_AUTH = {"security": [{"bearerAuth": []}],
               "description": "A bearer token, or the staff session cookie (with X-CSRFToken on "
@@ -202,6 +257,52 @@ PATHS = {
             "503": ref("responses", "NoProgramme"),
         },
     }},
+    "/registrations": {"post": {
+        "summary": "Register a visitor and up to five companions",
+        "description": "Each person gets a ticket. A full session is not an error: that "
+                       "person is waitlisted with a position. A full day is 409 day_full; "
+                       "more than six tickets a day for one email is 409 too_many_tickets; "
+                       "a session on a day not chosen is 422.",
+        "operationId": "createRegistration",
+        "tags": ["tickets"],
+        "parameters": [ref("parameters", "AcceptLanguage")],
+        "requestBody": {"required": True, "content": json_content(ref("schemas", "RegistrationRequest"))},
+        "responses": {
+            "201": {"description": "Registered.", "content": json_content(ref("schemas", "Registration"))},
+            "400": error_response("Not a JSON object."),
+            "409": error_response("day_full or too_many_tickets."),
+            "422": ref("responses", "ValidationFailed"),
+            "429": error_response("Too many registrations from this address for this email."),
+        },
+    }},
+    "/tickets/{code}": {
+        "get": {
+            "summary": "A ticket and its sessions",
+            "operationId": "getTicket",
+            "tags": ["tickets"],
+            "parameters": [CODE],
+            "responses": {"200": {"description": "The ticket.",
+                                  "content": json_content(ref("schemas", "TicketWithSessions"))},
+                          "404": ref("responses", "NotFound")},
+        },
+        "delete": {
+            "summary": "Cancel the whole ticket (its places go back at once)",
+            "operationId": "cancelTicket",
+            "tags": ["tickets"],
+            "parameters": [CODE],
+            "responses": {"204": {"description": "Cancelled (repeating is harmless)."},
+                          "404": ref("responses", "NotFound")},
+        },
+    },
+    "/tickets/{code}/sessions/{session_id}": {"delete": {
+        "summary": "Give back a session place, or leave its waiting list",
+        "description": "A confirmed seat goes at once to the first on the waiting list.",
+        "operationId": "cancelSeat",
+        "tags": ["tickets"],
+        "parameters": [CODE, {"name": "session_id", "in": "path", "required": True, "schema": ID}],
+        "responses": {"204": {"description": "Given back (repeating is harmless)."},
+                      "404": ref("responses", "NotFound")},
+    }},
     "/staff/me": {"get": {
         **STAFF_AUTH,
         "summary": "The account behind the credential (any staff role)",
@@ -238,7 +339,7 @@ DOCUMENT = {
                        "message in the language of Accept-Language (zh or en).",
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "schedule"}, {"name": "staff"}, {"name": "meta"}],
+    "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "staff"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -9,3 +9,8 @@ STAFF = "/staff"
 def schedule_changed(slot) -> None:
     """The programme changed (a session, venue or day): staff screens refresh their view."""
     socketio.emit("schedule_changed", {"session_id": getattr(slot, "id", None)}, namespace=STAFF)
+
+
+def places_changed() -> None:
+    """Registrations or cancellations moved places: staff screens refresh their counts."""
+    socketio.emit("places_changed", {}, namespace=STAFF)

@@ -1,0 +1,1 @@
+"""Tickets: registrations, QR tickets, session places with waiting lists, and visitor mail."""
