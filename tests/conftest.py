@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
                                    "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 #: The demo clock: exhibition entry is open, workshops later that day are bookable.
 DEMO_CLOCK = datetime.fromisoformat("2026-06-14T10:30:00+08:00")
 
@@ -58,6 +60,16 @@ def migrate_to_head(database_url: str, instance_path: Path) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis at 127.0.0.1:6379 (the Socket.IO queue and rate-limit store of the scaled mode)."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        unavailable(f"Redis does not answer at {REDIS_URL}: {error}")
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers, if only with an error page (e.g. no programme loaded)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"backlot serve did not answer at {url} within {deadline:.0f} s")

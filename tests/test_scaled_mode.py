@@ -1,25 +1,16 @@
-"""Scaled mode: two `backlot serve` processes on PostgreSQL, Redis carrying Socket.IO between them."""
-import pytest
-import redis
+"""Scaled mode: two `backlot serve` processes on PostgreSQL, with Redis carrying Socket.IO
+messages and rate-limit counts between them."""
+import re
+import uuid
 
-from tests.conftest import unavailable
+import requests
+
 from tests.live import add_staff, backlot, csrf_token, server_environment, serving, signed_in
 from tests.realtime.test_staff_socket import listen, next_event
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
-
-@pytest.fixture
-def redis_queue():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as error:
-        unavailable(f"Redis does not answer at {REDIS_URL}: {error}")
-    return REDIS_URL
-
-
-def test_a_change_on_one_process_reaches_screens_on_the_other(clean_postgres, redis_queue, tmp_path):
-    env = server_environment(tmp_path, DATABASE_URL=clean_postgres, SOCKETIO_MESSAGE_QUEUE=redis_queue)
+def test_a_change_on_one_process_reaches_screens_on_the_other(clean_postgres, redis_url, tmp_path):
+    env = server_environment(tmp_path, DATABASE_URL=clean_postgres, SOCKETIO_MESSAGE_QUEUE=redis_url)
     backlot(env, "seed")
     admin = add_staff(env, "admin@example.org", "admin")
     with serving(env, tmp_path / "a.log") as first, serving(env, tmp_path / "b.log") as second:
@@ -38,3 +29,20 @@ def test_a_change_on_one_process_reaches_screens_on_the_other(clean_postgres, re
             assert next_event(events, "schedule_changed") == {"session_id": target["id"]}
         finally:
             client.disconnect()
+
+
+def test_sign_in_attempts_count_across_processes(clean_postgres, redis_url, tmp_path):
+    """Ten wrong passwords spread over two processes, and the eleventh is refused by either."""
+    env = server_environment(tmp_path, DATABASE_URL=clean_postgres, SOCKETIO_MESSAGE_QUEUE=redis_url)
+    email = f"gate-{uuid.uuid4().hex[:8]}@example.org"  # Redis outlives the test: a key of its own
+    add_staff(env, email, "gate")
+    with serving(env, tmp_path / "a.log") as first, serving(env, tmp_path / "b.log") as second:
+        codes = []
+        for attempt in range(11):
+            base = (first, second)[attempt % 2]
+            browser = requests.Session()
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                              browser.get(f"{base}/staff/login").text).group(1)
+            codes.append(browser.post(f"{base}/staff/login", allow_redirects=False,
+                                      data={"email": email, "password": "guess", "csrf_token": token}).status_code)
+    assert codes == [401] * 10 + [429]
