@@ -1,4 +1,5 @@
-"""Commands of the app's CLI (`backlot seed`, `backlot staff add`, `backlot serve`), thin over services."""
+"""Commands of the app's CLI (`backlot seed`, `backlot staff add`, `backlot mail send`, `backlot serve`),
+thin over services."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ from flask.cli import with_appcontext
 from app.errors import DomainError
 from app.staff import services as staff_services
 from app.staff.models import ROLES
+from app.tickets import outbox
 
 #: gunicorn worker class for each async mode (BACKLOT_ASYNC_MODE).
 _WORKERS = {"eventlet": ["-k", "eventlet"], "threading": ["-k", "gthread", "--threads", "64"]}
@@ -54,6 +56,24 @@ def staff_add_command(email: str, role: str, name: str | None):
     click.echo(f"token: {credentials.token}")
 
 
+@click.group("mail")
+def mail_group():
+    """The mail outbox."""
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send_command():
+    """Send every mail that is due now; failed ones wait for their retry."""
+    sent = failed = 0
+    while True:
+        report = outbox.deliver_due()
+        sent, failed = sent + report.sent, failed + report.failed
+        if report.attempted < outbox.BATCH:
+            break
+    click.echo(f"{sent} mail(s) sent, {failed} failed.")
+
+
 @click.command("serve")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
               show_default="$HOST or 127.0.0.1")
@@ -75,5 +95,5 @@ def serve_command(host: str, port: int, worker_connections: int):
 
 
 def register(app: Flask) -> None:
-    for command in (seed_command, staff_group, serve_command):
+    for command in (seed_command, staff_group, mail_group, serve_command):
         app.cli.add_command(command)

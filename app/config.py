@@ -75,6 +75,34 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _mail_settings(environ: Mapping[str, str]) -> dict:
+    """MAIL_*: the SMTP server mails go through; without MAIL_SERVER they go to the log."""
+    server = environ.get("MAIL_SERVER") or None
+    use_tls, use_ssl = _flag(environ, "MAIL_USE_TLS"), _flag(environ, "MAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ConfigError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (TLS from the start) exclude each other")
+    return {
+        "MAIL_SERVER": server,
+        "MAIL_PORT": _whole_number(environ, "MAIL_PORT", 465 if use_ssl else 587 if use_tls else 25),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER") or "AI BACKLOT <tickets@backlot.local>",
+        #: Seconds to wait for the SMTP server at each step.
+        "MAIL_TIMEOUT": max(1, _whole_number(environ, "MAIL_TIMEOUT", 10)),
+    }
+
+
 def from_environment(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict:
     """Build the Flask config mapping from the environment."""
     base_url = (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None
@@ -96,4 +124,5 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         "BACKLOT_SEED_FILE": environ.get("BACKLOT_SEED_FILE"),
         #: Proxies in front that set X-Forwarded-*: 1 behind nginx, 0 when serving directly.
         "BACKLOT_PROXY_HOPS": _whole_number(environ, "BACKLOT_PROXY_HOPS", 0),
+        **_mail_settings(environ),
     }

@@ -9,6 +9,10 @@ if os.environ.setdefault("BACKLOT_ASYNC_MODE", "eventlet") == "eventlet":
 # default here) the standard library is monkey-patched above, before Flask, redis
 # or psycopg2 are imported: a Redis message queue fails on every Socket.IO connect
 # without it. Nothing else in the app imports eventlet.
+from app.extensions import socketio  # noqa: E402
 from app.factory import create_app  # noqa: E402
+from app.tickets import outbox  # noqa: E402
 
 application = create_app()
+# The mail outbox's retry loop runs in the server process (not in the CLI, nor in tests).
+socketio.start_background_task(outbox.run_forever, application)

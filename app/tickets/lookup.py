@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.db import unit_of_work
 from app.extensions import db
-from app.tickets import notify
+from app.tickets import notify, outbox
 from app.tickets.models import Registration, Ticket
 from app.tickets.rules import clean_email
 
@@ -24,3 +24,4 @@ def send_ticket_links(email: str, *, locale: str) -> None:
     if tickets:
         with unit_of_work():
             notify.ticket_links(email, tickets, locale)
+        outbox.deliver_soon()

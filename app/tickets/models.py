@@ -107,8 +107,9 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
-    #: Ticket codes whose QR PNGs go inline with the HTML (JSON list).
-    qr_codes: Mapped[list] = mapped_column(JSON, default=list)
+    #: The QR images inline with the HTML: {code: ticket URL}, the URL fixed when the mail was
+    #: written (in the request), since it is sent in the background where no request tells it.
+    qr_codes: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -15,14 +15,15 @@ from app.tickets.links import ticket_url
 from app.tickets.models import OutboxMail, Registration, Seat, Ticket
 
 
-def _enqueue(to: str, kind: str, locale: str, *, qr_codes: list[str] = (), **context) -> OutboxMail:
+def _enqueue(to: str, kind: str, locale: str, *, qr_codes: dict[str, str] | None = None,
+             **context) -> OutboxMail:
     with force_locale(locale):
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         text_body = render_template(f"mail/{kind}.txt", **context)
         html_body = render_template(f"mail/{kind}.html", subject=subject, **context)
     now = clock.now()
     mail = OutboxMail(to=to, kind=kind, subject=subject, text_body=text_body, html_body=html_body,
-                      qr_codes=list(qr_codes), created_at=now, next_attempt_at=now)
+                      qr_codes=qr_codes or {}, created_at=now, next_attempt_at=now)
     db.session.add(mail)
     return mail
 
@@ -36,7 +37,8 @@ def confirmation(registration: Registration) -> OutboxMail:
     """Your tickets: one link and QR per person, days and sessions with their status."""
     active = [ticket for ticket in registration.tickets if ticket.is_active]
     return _enqueue(registration.email, "confirmation", registration.locale,
-                    qr_codes=[ticket.code for ticket in active], registration=registration,
+                    qr_codes={ticket.code: ticket_url(ticket.code) for ticket in active},
+                    registration=registration,
                     tickets=active, links=_links(active))
 
 
