@@ -1,7 +1,8 @@
 """Changing the programme from the staff console: sessions, venues and days.
 
 Each function is one unit of work that validates, writes, records who did it in
-the audit log, commits, and only then announces the change to live screens.
+the audit log, queues the mails that tell booked visitors, commits, and only then
+sends the mails and announces the change to live screens.
 """
 from __future__ import annotations
 
@@ -22,9 +23,12 @@ from app.schedule.models import ExhibitionDay, Slot, Venue
 from app.schedule.services import get_exhibition, list_days
 from app.staff import audit
 from app.staff.models import StaffMember
+from app.tickets import notify, outbox, queries, services as tickets
 
 _SLOT_FIELDS = ("kind", "title", "description", "venue_id", "starts_at", "ends_at", "capacity",
                 "requires_registration", "film_id")
+#: A change of these is news for whoever booked the session or waits for it.
+_MOVE_FIELDS = ("starts_at", "ends_at", "venue_id")
 
 
 def _snapshot(row, fields) -> dict:
@@ -63,6 +67,12 @@ def _apply(slot: Slot, draft: rules.SlotDraft, day: ExhibitionDay) -> None:
         setattr(slot, field, getattr(draft, field))
 
 
+def _tell_booked(slot: Slot, *, cancelled: bool) -> None:
+    """Queue a mail to each confirmed and waiting visitor of the session (inside the unit of work)."""
+    for seat in queries.booked_seats(slot.id):
+        notify.schedule_change(seat, cancelled=cancelled)
+
+
 def _below_taken(field: str) -> DomainError:
     """The database refuses a capacity below the places already taken (a check constraint)."""
     return DomainError("capacity_below_taken",
@@ -86,7 +96,11 @@ def create_slot(draft: rules.SlotDraft, *, actor: StaffMember | None,
 
 def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None,
                 now: datetime | None = None) -> Slot:
-    """Edit or move a session (new times or venue); the same rules as a new one."""
+    """Edit or move a session (new times or venue); the same rules as a new one.
+
+    Booked and waiting visitors are told of a move; a capacity raised gives the new
+    places to the waiting list, in order.
+    """
     before = _snapshot(slot, _SLOT_FIELDS)
     try:
         with unit_of_work():
@@ -94,10 +108,15 @@ def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None
             _apply(slot, draft, day)
             db.session.add(slot)
             db.session.flush()
+            if any(before[field] != getattr(slot, field) for field in _MOVE_FIELDS):
+                _tell_booked(slot, cancelled=False)
+            if not slot.is_cancelled and (slot.capacity or 0) > (before["capacity"] or 0):
+                tickets.fill_from_waitlist(slot, now=now)
             audit.record(actor, "slot.update", slot, f"Changed session \u201c{slot.title.get('en')}\u201d",
                          details=audit.changes(before, _snapshot(slot, _SLOT_FIELDS)), now=now)
     except IntegrityError:
         raise _below_taken("capacity") from None
+    outbox.deliver_soon()
     publish.schedule_changed(slot)
     return slot
 
@@ -109,12 +128,15 @@ def set_slot_cancelled(slot: Slot, cancelled: bool, *, actor: StaffMember | None
     if slot.status == status:
         return slot
     with unit_of_work():
-        if not cancelled:
+        if cancelled:
+            _tell_booked(slot, cancelled=True)
+        else:
             _check_slot(_draft_of(slot), slot_id=slot.id)
         slot.status = status
         db.session.add(slot)
         audit.record(actor, "slot.cancel" if cancelled else "slot.restore", slot,
                      f"{'Cancelled' if cancelled else 'Restored'} \u201c{slot.title.get('en')}\u201d", now=now)
+    outbox.deliver_soon()
     publish.schedule_changed(slot)
     return slot
 

@@ -1,4 +1,5 @@
-// The staff dashboard stays live: /staff pushes changes, and the "today" block is fetched again.
+// The staff dashboard stays live: /staff pushes changes (programme, places), and the "today"
+// block is fetched again.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-live-fragment]");
@@ -35,7 +36,16 @@
   socket.on("connect", function () { setState("live"); });
   socket.on("disconnect", function () { setState("offline"); });
   socket.on("connect_error", function () { setState("offline"); });
+  // A rush of registrations sends places_changed many times a second: one fetch per burst is enough.
+  var pending = null;
+  function refreshSoon() {
+    if (pending === null) {
+      pending = setTimeout(function () { pending = null; refresh(); }, 1000);
+    }
+  }
+
   socket.on("state", refresh);
   socket.on("schedule_changed", refresh);
+  socket.on("places_changed", refreshSoon);
   setInterval(refresh, 60000);  // on-now moves with the clock even when nothing is edited
 })();
