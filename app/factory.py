@@ -78,11 +78,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.schedule.console import bp as console_bp
     from app.schedule.views import bp as public_bp
     from app.staff.views import bp as staff_bp
+    from app.tickets.views import bp as tickets_bp
+    from app.tickets.console import bp as attendees_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(attendees_bp)
     # Devices and scripts authenticate with bearer tokens; app.staff.auth.api_roles asks a
     # session-cookie caller for the CSRF token itself.
     csrf.exempt(api_bp)

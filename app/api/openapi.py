@@ -301,7 +301,8 @@ PATHS = {
         "tags": ["tickets"],
         "parameters": [CODE, {"name": "session_id", "in": "path", "required": True, "schema": ID}],
         "responses": {"204": {"description": "Given back (repeating is harmless)."},
-                      "404": ref("responses", "NotFound")},
+                      "404": ref("responses", "NotFound"),
+                      "409": error_response("session_started: the session has begun.")},
     }},
     "/staff/me": {"get": {
         **STAFF_AUTH,

@@ -20,7 +20,8 @@ from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.realtime import publish
 from app.schedule.models import ExhibitionDay, Slot
-from app.tickets import notify, rules
+from app.staff import audit
+from app.tickets import notify, outbox, rules
 from app.tickets.models import DayEntry, Registration, Seat, Ticket
 
 
@@ -111,7 +112,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
     """Register a visitor and companions: tickets, day entries, seats or waiting-list places.
 
     One transaction: a full day or any bad value leaves nothing behind. A full session
-    is not an error: that person goes on its waiting list.
+    is not an error: that person goes on its waiting list. A registration by staff
+    (`actor`) is audit-logged as ticket.<channel> in the same transaction.
     """
     now = now or clock.now()
     req = rules.cleaned(req)
@@ -145,6 +147,13 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
         db.session.flush()
         if req.email:
             notify.confirmation(registration)
+        if actor is not None:
+            # Staff registered someone (the walk-in desk): the audit log says who, in this transaction.
+            audit.record(actor, f"ticket.{req.channel}", registration,
+                         f"Registered \u201c{req.name}\u201d, {people} ticket(s)",
+                         details={"days": [day.isoformat() for day in req.days], "sessions": req.session_ids,
+                                  "tickets": [ticket.holder_name for ticket in tickets]}, now=now)
+    outbox.deliver_soon()
     publish.places_changed()
     return registration
 
@@ -184,10 +193,11 @@ def _release_seat(slot_id: int, now: datetime) -> Seat | None:
 
 
 def _cancel_seat(seat: Seat, now: datetime) -> None:
+    """A place handed back goes to the waiting list only while the session is still to come."""
     was_confirmed = seat.status == "confirmed"
     seat.status, seat.updated_at = "cancelled", now
     db.session.flush()
-    if was_confirmed:
+    if was_confirmed and not seat.slot.is_cancelled and seat.slot.starts_at > now:
         _release_seat(seat.slot_id, now)
 
 
@@ -197,10 +207,13 @@ def cancel_seat(ticket: Ticket, slot_id: int, *, now: datetime | None = None) ->
     seat = next((seat for seat in ticket.seats if seat.slot_id == slot_id), None)
     if seat is None:
         raise DomainError("seat_not_found", _l("This ticket has no place in this session."), status=404)
+    if seat.status != "cancelled" and seat.slot.starts_at <= now:
+        raise DomainError("session_started", _l("This session has already started."), status=409)
     with unit_of_work():
         seat = _locked(Seat, seat.id)
         if seat.status != "cancelled":
             _cancel_seat(seat, now)
+    outbox.deliver_soon()
     publish.places_changed()
     return seat
 
@@ -229,6 +242,7 @@ def cancel_ticket(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
         ticket.status, ticket.cancelled_at = "cancelled", now
         if ticket.registration.email:
             notify.cancellation(ticket)
+    outbox.deliver_soon()
     publish.places_changed()
     return ticket
 

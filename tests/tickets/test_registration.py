@@ -229,3 +229,25 @@ def test_concurrent_cancellations_promote_different_people(app):
     statuses = [db.session.get(Seat, t.seats[0].id).status for t in holders]
     assert statuses == ["cancelled"] * 4 + ["confirmed"] * 4
     assert db.session.get(Slot, workshop.id).seats_taken == 4
+
+
+def test_no_promotion_into_a_cancelled_or_started_session(app):
+    cancelled = make_slot(start=time(14), end=time(15), capacity=1, title="Cancelled later")
+    started = make_slot(start=time(10), end=time(12), capacity=1, title="Started")
+    first = services.register(ask(email="a@example.org", sessions=[cancelled.id])).tickets[0]
+    waiting = services.register(ask(email="b@example.org", sessions=[cancelled.id])).tickets[0]
+    cancelled.status = "cancelled"
+    db.session.commit()
+
+    services.cancel_seat(first, cancelled.id)
+
+    reread()
+    assert db.session.get(Seat, waiting.seats[0].id).status == "waitlisted"
+    holder = services.register(ask(email="c@example.org", days=(DAY,))).tickets[0]
+    seat = Seat(ticket=holder, slot_id=started.id, status="confirmed", created_at=started.starts_at,
+                updated_at=started.starts_at)
+    db.session.add(seat)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        services.cancel_seat(holder, started.id)
+    assert refused.value.code == "session_started"
