@@ -11,3 +11,4 @@ from app.schedule.models import (  # noqa: F401
 )
 from app.staff.models import ApiToken, AuditEntry, StaffMember  # noqa: F401
 from app.tickets.models import DayEntry, OutboxMail, Registration, Seat, Ticket  # noqa: F401
+from app.checkin.models import Presence, Scan  # noqa: F401

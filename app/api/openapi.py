@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import bp
+from app.checkin.models import RESULTS as SCAN_RESULTS
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
 from app.tickets.models import SEAT_STATUSES, TICKET_STATUSES
@@ -169,6 +170,32 @@ SCHEMAS = {
                        "companions": {"type": "array", "items": ref("schemas", "Ticket")}},
         "required": ["ticket", "sessions", "companions"],
     },
+    "ScanRequest": {
+        "type": "object",
+        "properties": {
+            "scan": {"type": "string", "description": "What the scanner read: the ticket URL or the bare code."},
+            "gate": {"type": "string", "maxLength": 60},
+            "session_id": nullable(ID),
+            "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
+            "nonce": {"type": "string", "maxLength": 64,
+                      "description": "Client-made; a re-sent scan with the same nonce gets the first answer."},
+            "scanned_at": {"type": "string", "format": "date-time",
+                           "description": "For scans made offline; decides the day and the order."},
+        },
+        "required": ["scan", "gate"],
+    },
+    "ScanAnswer": {
+        "type": "object",
+        "properties": {
+            "result": {"type": "string", "enum": list(SCAN_RESULTS)},
+            "attendee": nullable({"type": "object", "properties": {"name": {"type": "string"}},
+                                  "required": ["name"]}),
+            "checked_in_at": nullable(TIMESTAMP),
+            "first_checked_in_at": nullable(TIMESTAMP),
+            "first_gate": nullable({"type": "string"}),
+        },
+        "required": ["result", "attendee", "checked_in_at", "first_checked_in_at", "first_gate"],
+    },
     "Schedule": {
         "type": "object",
         "properties": {
@@ -304,6 +331,20 @@ PATHS = {
                       "404": ref("responses", "NotFound"),
                       "409": error_response("session_started: the session has begun.")},
     }},
+    "/checkins": {"post": {
+        **STAFF_AUTH,
+        "summary": "Answer one scan at a gate (role gate or admin)",
+        "description": "One entry gives exactly one `ok` however many gates scan the ticket at "
+                       "once; it enters again only after an exit scan.",
+        "operationId": "checkIn",
+        "tags": ["checkin"],
+        "parameters": [ref("parameters", "AcceptLanguage")],
+        "requestBody": {"required": True, "content": json_content(ref("schemas", "ScanRequest"))},
+        "responses": {"200": {"description": "The answer (also for refusals such as unknown_ticket).",
+                              "content": json_content(ref("schemas", "ScanAnswer"))},
+                      "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
+                      "422": ref("responses", "ValidationFailed")},
+    }},
     "/staff/me": {"get": {
         **STAFF_AUTH,
         "summary": "The account behind the credential (any staff role)",
@@ -340,7 +381,7 @@ DOCUMENT = {
                        "message in the language of Accept-Language (zh or en).",
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "staff"}, {"name": "meta"}],
+    "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "checkin"}, {"name": "staff"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

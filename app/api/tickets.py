@@ -30,7 +30,7 @@ def ticket_body(ticket: Ticket) -> dict:
     return {"ticket": ticket_json(ticket), "sessions": [seat_json(seat) for seat in ticket.seats]}
 
 
-def _json_object() -> dict:
+def json_object() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise DomainError("bad_json", _l("Send a JSON object with Content-Type: application/json."),
@@ -97,7 +97,7 @@ def _registration_limit_key() -> str:
 @bp.post("/registrations")
 @limiter.limit("20 per minute", key_func=_registration_limit_key)
 def create_registration():
-    registration = services.register(parse_registration(_json_object()))
+    registration = services.register(parse_registration(json_object()))
     primary, *companions = registration.tickets
     body = ticket_body(primary)
     body["companions"] = [ticket_json(ticket) for ticket in companions]

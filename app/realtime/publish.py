@@ -14,3 +14,8 @@ def schedule_changed(slot) -> None:
 def places_changed() -> None:
     """Registrations or cancellations moved places: staff screens refresh their counts."""
     socketio.emit("places_changed", {}, namespace=STAFF)
+
+
+def attendance_changed() -> None:
+    """Someone came in or went out: staff screens refresh their attendance counts."""
+    socketio.emit("attendance_changed", {}, namespace=STAFF)

@@ -37,6 +37,7 @@ class ExhibitionDay(db.Model):
     __table_args__ = (
         CheckConstraint("entries_taken >= 0 AND entries_taken <= entry_capacity",
                         name="entries_within_capacity"),
+        CheckConstraint("inside_now >= 0", name="inside_not_negative"),
         CheckConstraint("closes_at > opens_at", name="day_closes_after_opening"),
     )
 
@@ -48,6 +49,10 @@ class ExhibitionDay(db.Model):
     entry_capacity: Mapped[int]
     #: Entry places handed out; only ever moved by a conditional UPDATE, never read-then-write.
     entries_taken: Mapped[int] = mapped_column(default=0)
+    #: People inside the exhibition now (the fire-safety number), moved by entry and exit scans.
+    inside_now: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The most allowed inside at once; null for no limit beyond the entry capacity.
+    max_inside: Mapped[int | None]
 
     exhibition: Mapped[Exhibition] = relationship(back_populates="days")
 

@@ -1,0 +1,45 @@
+"""Check-in scans from gate phones and hardware scanners."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from app.api import bp
+from app.api.tickets import json_object
+from app.checkin import services
+from app.errors import ValidationFailed
+from app.staff.auth import api_roles
+
+
+def parse_scan(body: dict) -> services.ScanRequest:
+    """Types first: a wrong one is a 422 naming its field."""
+    fields = {}
+    for key in ("scan", "gate"):
+        if not isinstance(body.get(key), str):
+            fields[key] = _l("Must be text.")
+    session_id = body.get("session_id")
+    if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
+        fields["session_id"] = _l("Must be a session id (a whole number) or null.")
+    nonce = body.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        fields["nonce"] = _l("Must be text.")
+    scanned_at = None
+    if body.get("scanned_at") is not None:
+        try:
+            scanned_at = datetime.fromisoformat(body["scanned_at"])
+            if scanned_at.tzinfo is None:
+                raise ValueError
+        except (TypeError, ValueError):
+            fields["scanned_at"] = _l("Use an ISO 8601 time with its offset, e.g. 2026-06-14T10:30:00+08:00.")
+    if fields:
+        raise ValidationFailed(fields)
+    return services.ScanRequest(scan=body["scan"], gate=body["gate"], session_id=session_id,
+                                direction=body.get("direction", "in"), nonce=nonce, scanned_at=scanned_at)
+
+
+@bp.post("/checkins")
+@api_roles("gate", "admin")
+def check_in():
+    return jsonify(services.check_in(parse_scan(json_object()), staff=g.staff))

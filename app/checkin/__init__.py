@@ -1,0 +1,1 @@
+"""Check-in: QR scans at the doors and at sessions, entry and exit, attendance."""
