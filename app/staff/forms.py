@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.schedule.formatting import KIND_LABELS
 from app.schedule.models import SLOT_KINDS
-from app.staff.models import ROLES
+from app.staff.models import ROLE_LABELS, ROLES
 
 
 class ActionForm(FlaskForm):
@@ -26,7 +26,7 @@ class AccountForm(FlaskForm):
     email = StringField(_l("Email (devices: e.g. kiosk-1@devices.local)"),
                         validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=list(ROLES))
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
 
 
 class SlotForm(FlaskForm):
@@ -60,6 +60,8 @@ class DayForm(FlaskForm):
     closes = TimeField(_l("Closes"), validators=[DataRequired()])
     entry_capacity = IntegerField(_l("Entry capacity"),
                                   validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
+    max_inside = IntegerField(_l("Maximum inside at once (empty: no limit)"),
+                              validators=[Optional(), NumberRange(min=1, max=1_000_000)])
 
 
 def pair(form: FlaskForm, name: str) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,16 @@ from app.extensions import db
 
 #: Roles as the contract names them: people (admin, gate, moderator, jury) and devices.
 ROLES = ("admin", "gate", "moderator", "jury", "kiosk", "display")
+
+#: How the console names the roles (ROLES), in the reader's language.
+ROLE_LABELS = {
+    "admin": _l("Admin"),
+    "gate": _l("Gate staff"),
+    "moderator": _l("Moderator"),
+    "jury": _l("Jury"),
+    "kiosk": _l("Kiosk"),
+    "display": _l("Display"),
+}
 
 
 class StaffMember(UserMixin, db.Model):
@@ -34,6 +45,11 @@ class StaffMember(UserMixin, db.Model):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff_member",
                                                   order_by="ApiToken.created_at.desc()")
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the reader's language (ROLE_LABELS)."""
+        return ROLE_LABELS.get(self.role, self.role)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
