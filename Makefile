@@ -57,4 +57,6 @@ vendor:
 	tmp=$$(mktemp -d) && cp static/vendor/package.json static/vendor/package-lock.json $$tmp/ && \
 	(cd $$tmp && npm ci --no-audit --no-fund) && \
 	cp $$tmp/node_modules/socket.io-client/dist/socket.io.min.js $$tmp/node_modules/socket.io-client/LICENSE static/vendor/socket.io/ && \
+	mkdir -p static/vendor/jsqr && \
+	cp $$tmp/node_modules/jsqr/dist/jsQR.js $$tmp/node_modules/jsqr/LICENSE static/vendor/jsqr/ && \
 	rm -rf $$tmp

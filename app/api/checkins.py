@@ -1,7 +1,7 @@
 """Check-in scans from gate phones and hardware scanners."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -43,3 +43,17 @@ def parse_scan(body: dict) -> services.ScanRequest:
 @api_roles("gate", "admin")
 def check_in():
     return jsonify(services.check_in(parse_scan(json_object()), staff=g.staff))
+
+
+@bp.get("/checkins/offline")
+@api_roles("gate", "admin")
+def offline_pack():
+    """What a gate phone needs to answer scans while the network is down (codes only hashed)."""
+    from app.checkin.scanner import offline_pack as build
+
+    raw = request.args.get("day", "")
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({"day": _l("Use a date such as 2026-06-14.")}) from None
+    return jsonify(build(day))

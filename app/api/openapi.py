@@ -345,6 +345,30 @@ PATHS = {
                       "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
                       "422": ref("responses", "ValidationFailed")},
     }},
+    "/checkins/offline": {"get": {
+        **STAFF_AUTH,
+        "summary": "The offline pack of a day for gate phones (role gate or admin)",
+        "description": "Ticket codes are never sent in clear: each is sha256(salt + code), hex, with a "
+                       "salt fixed per day. `sessions` maps a session id (sessions that need a seat) to "
+                       "the hashes of its confirmed seats.",
+        "operationId": "getOfflinePack",
+        "tags": ["checkin"],
+        "parameters": [ref("parameters", "AcceptLanguage"),
+                       {"name": "day", "in": "query", "required": True,
+                        "schema": {"type": "string", "format": "date"}}],
+        "responses": {"200": {"description": "The pack.", "content": json_content({
+                          "type": "object", "required": ["day", "salt", "entries", "sessions"],
+                          "properties": {
+                              "day": {"type": "string", "format": "date"},
+                              "salt": {"type": "string"},
+                              "now": {"type": "string", "format": "date-time"},
+                              "entries": {"type": "array", "items": {"type": "string"}},
+                              "sessions": {"type": "object",
+                                           "additionalProperties": {"type": "array",
+                                                                    "items": {"type": "string"}}}}})},
+                      "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
+                      "422": ref("responses", "ValidationFailed")},
+    }},
     "/staff/me": {"get": {
         **STAFF_AUTH,
         "summary": "The account behind the credential (any staff role)",
