@@ -36,6 +36,9 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        # CSRF tokens last as long as the staff session: a gate phone's scanner page stays
+        # open through a whole shift.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     settings = dict(config or {})
     if "SQLALCHEMY_DATABASE_URI" in settings:
@@ -74,6 +77,8 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.checkin.console import bp as attendance_bp
+    from app.checkin.scanner import bp as scanner_bp
     from app.realtime import namespaces
     from app.schedule.console import bp as console_bp
     from app.schedule.views import bp as public_bp
@@ -87,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(attendees_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(scanner_bp)
     # Devices and scripts authenticate with bearer tokens; app.staff.auth.api_roles asks a
     # session-cookie caller for the CSRF token itself.
     csrf.exempt(api_bp)

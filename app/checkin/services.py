@@ -19,10 +19,11 @@ from app.api.serializers import timestamp
 from app.checkin import rules
 from app.checkin.models import DAY_ENTRY, Presence, Scan
 from app.db import unit_of_work
-from app.errors import ValidationFailed
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.realtime import publish
 from app.schedule.models import ExhibitionDay, Slot
+from app.staff import audit
 from app.tickets.models import DayEntry, Seat, Ticket
 
 GATE_MAX = 60
@@ -175,4 +176,52 @@ def check_in(req: ScanRequest, *, staff=None, now: datetime | None = None) -> di
         return earlier.answer
     if result == "ok":
         publish.attendance_changed()
+    return answer
+
+
+def undo_check_in(ticket: Ticket, day: ExhibitionDay, slot_id: int, actor, *,
+                  now: datetime | None = None) -> None:
+    """Take back a mistaken check-in: its Presence goes (and, at the entrance, the count of
+    people inside drops if it was inside), audit-logged as checkin.undo in the same unit of
+    work; the ticket can then be checked in again. The scan log keeps what happened."""
+    now = now or clock.now()
+    with unit_of_work():
+        presence = db.session.scalars(
+            select(Presence).where(Presence.ticket_id == ticket.id, Presence.day_id == day.id,
+                                   Presence.slot_id == slot_id).with_for_update()).first()
+        if presence is None:
+            raise DomainError("not_checked_in", _l("This ticket is not checked in there."), status=404)
+        was_inside = presence.inside
+        details = {"ticket": ticket.code, "day": day.date.isoformat(),
+                   "session_id": slot_id if slot_id != DAY_ENTRY else None,
+                   "first_gate": presence.first_gate,
+                   "first_checked_in_at": timestamp(presence.first_checked_in_at), "inside": was_inside}
+        db.session.delete(presence)
+        if slot_id == DAY_ENTRY and was_inside:
+            db.session.execute(update(ExhibitionDay).where(ExhibitionDay.id == day.id, ExhibitionDay.inside_now > 0)
+                               .values(inside_now=ExhibitionDay.inside_now - 1)
+                               .execution_options(synchronize_session="fetch"))
+        place = "the entrance" if slot_id == DAY_ENTRY else f"session {slot_id}"
+        audit.record(actor, "checkin.undo", ticket,
+                     f"Undid the check-in of \u201c{ticket.holder_name}\u201d at {place}", details=details, now=now)
+    publish.attendance_changed()
+
+
+def desk_gate(actor) -> str:
+    """The gate name of a check-in made by hand at the desk."""
+    return f"Desk: {getattr(actor, 'name', None) or getattr(actor, 'email', 'staff')}"[:GATE_MAX]
+
+
+def manual_check_in(ticket: Ticket, actor, *, session_id: int | None = None,
+                    now: datetime | None = None) -> dict:
+    """Check a visitor in by hand (looked up by name or email): the same check_in as a scan, at
+    the gate "Desk: <staff name>"; an ok is audit-logged as checkin.manual."""
+    answer = check_in(ScanRequest(scan=ticket.code, gate=desk_gate(actor), session_id=session_id),
+                      staff=actor, now=now)
+    if answer["result"] == "ok":
+        with unit_of_work():
+            audit.record(actor, "checkin.manual", ticket,
+                         f"Checked in \u201c{ticket.holder_name}\u201d by hand",
+                         details={"ticket": ticket.code, "session_id": session_id, "gate": desk_gate(actor)},
+                         now=now)
     return answer

@@ -133,13 +133,15 @@ def edit_day(day_id: int | None):
     form = DayForm()
     if day is not None and not form.is_submitted():
         form.date.data, form.entry_capacity.data = day.date, day.entry_capacity
+        form.max_inside.data = day.max_inside
         form.opens.data = clock.local(day.opens_at).time()
         form.closes.data = clock.local(day.closes_at).time()
     if form.validate_on_submit():
         try:
             editing.save_day(day, on=form.date.data, opens_at=clock.at_local(form.date.data, form.opens.data),
                              closes_at=clock.at_local(form.date.data, form.closes.data),
-                             entry_capacity=form.entry_capacity.data, actor=current_user)
+                             entry_capacity=form.entry_capacity.data, max_inside=form.max_inside.data,
+                             actor=current_user)
             flash(_("Day saved."), "ok")
             return redirect(url_for("console.venues"))
         except DomainError as error:

@@ -172,13 +172,19 @@ def save_venue(venue: Venue | None, *, name: dict, site: dict, description: dict
     return venue
 
 
-_DAY_FIELDS = ("date", "opens_at", "closes_at", "entry_capacity")
+_DAY_FIELDS = ("date", "opens_at", "closes_at", "entry_capacity", "max_inside")
+#: save_day(max_inside=KEEP) leaves the day's maximum inside as it is.
+KEEP = object()
 
 
 def save_day(day: ExhibitionDay | None, *, on: date, opens_at: datetime, closes_at: datetime,
-             entry_capacity: int, actor: StaffMember | None, now: datetime | None = None) -> ExhibitionDay:
-    """Create an exhibition day (day=None) or change its hours and entry capacity."""
+             entry_capacity: int, actor: StaffMember | None, now: datetime | None = None,
+             max_inside: int | None = KEEP) -> ExhibitionDay:
+    """Create an exhibition day (day=None) or change its hours, entry capacity and the most
+    allowed inside at once (max_inside: None for no limit; KEEP, the default, leaves it)."""
     errors = {}
+    if max_inside is not KEEP and max_inside is not None and not 1 <= max_inside <= 1_000_000:
+        errors["max_inside"] = _l("Between 1 and 1,000,000, or empty for no limit.")
     if closes_at <= opens_at:
         errors["closes_at"] = _l("Closing must be after opening.")
     if not 1 <= entry_capacity <= 1_000_000:
@@ -191,6 +197,8 @@ def save_day(day: ExhibitionDay | None, *, on: date, opens_at: datetime, closes_
         with unit_of_work():
             day = day or ExhibitionDay(exhibition=get_exhibition(), entries_taken=0)
             day.date, day.opens_at, day.closes_at, day.entry_capacity = on, opens_at, closes_at, entry_capacity
+            if max_inside is not KEEP:
+                day.max_inside = max_inside
             db.session.add(day)
             db.session.flush()
             audit.record(actor, "day.create" if creating else "day.update", day,

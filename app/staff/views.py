@@ -56,7 +56,7 @@ def logout():
     return redirect(url_for("staff.login"))
 
 
-@bp.get("")
+@bp.get("", strict_slashes=False)
 @roles_required(*ALL_ROLES)
 def dashboard():
     on_now, up_next = schedule.now_and_next()

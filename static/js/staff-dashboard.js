@@ -1,5 +1,5 @@
-// The staff dashboard stays live: /staff pushes changes (programme, places), and the "today"
-// block is fetched again.
+// The staff dashboard (and the attendance page) stay live: /staff pushes changes (programme,
+// places, attendance), and the page's live block is fetched again.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-live-fragment]");
@@ -47,5 +47,7 @@
   socket.on("state", refresh);
   socket.on("schedule_changed", refresh);
   socket.on("places_changed", refreshSoon);
+  // Every ok scan at every gate sends attendance_changed: at the door rush, one fetch a second.
+  socket.on("attendance_changed", refreshSoon);
   setInterval(refresh, 60000);  // on-now moves with the clock even when nothing is edited
 })();

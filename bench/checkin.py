@@ -1,0 +1,198 @@
+"""Check-in load on loopback: scans per second and latency for valid, repeated and unknown tickets.
+
+    .venv/bin/python bench/checkin.py [--tickets-per-phase 400] [--seconds 20]
+
+Prepares its own instance in a temporary directory (migrate, seed, a gate account, tickets
+inserted in bulk against the same SQLite file), starts `backlot serve` on a free port on
+127.0.0.1 with the demo clock (entry open on 14 June), then sends POST /api/v1/checkins from
+1, 8 and 32 threads (each with its own requests.Session and the gate's bearer token). Each
+phase stops after its request count or its time, whichever comes first. Prints a Markdown table.
+Talks to 127.0.0.1 only; the server and the temporary directory go when it ends.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BACKLOT = str(Path(sys.executable).with_name("backlot"))
+CLOCK = "2026-06-14T10:30:00+08:00"
+DAY = "2026-06-14"
+CONCURRENCY = (1, 8, 32)
+KINDS = ("valid", "repeated", "unknown")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(instance: Path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BACKLOT_", "DATABASE_URL", "SOCKETIO_", "MAIL_"))}
+    env.update(BACKLOT_INSTANCE_PATH=str(instance), BACKLOT_CLOCK=CLOCK, HOST="127.0.0.1")
+    return env
+
+
+def cli(env: dict, *args: str) -> str:
+    return subprocess.run([BACKLOT, *args], env=env, check=True, capture_output=True, text=True,
+                          timeout=120).stdout
+
+
+def add_tickets(env: dict, count: int) -> list[str]:
+    """`count` tickets for the day, inserted in one transaction through the app's models."""
+    os.environ.update({k: v for k, v in env.items() if k.startswith("BACKLOT_")})
+    from sqlalchemy import select
+
+    from app import clock
+    from app.extensions import db
+    from app.factory import create_app
+    from app.schedule.models import ExhibitionDay
+    from app.tickets.models import DayEntry, Registration, Ticket
+    from app.tickets.services import new_code
+
+    app = create_app(environ=env)
+    with app.app_context():
+        now = clock.now()
+        day = db.session.scalars(select(ExhibitionDay).where(ExhibitionDay.date == clock.today())).one()
+        day.entry_capacity = max(day.entry_capacity, day.entries_taken + count)
+        day.entries_taken += count
+        tickets = []
+        for number in range(count):
+            registration = Registration(name=f"Bench {number}", email=f"bench-{number}@example.org", locale="en",
+                                        consent_at=now, channel="online", created_at=now)
+            tickets.append(Ticket(registration=registration, code=new_code(), holder_name=f"Bench {number}",
+                                  is_primary=True, status="active", created_at=now))
+        db.session.add_all(tickets)
+        db.session.flush()
+        db.session.add_all(DayEntry(ticket_id=ticket.id, day_id=day.id) for ticket in tickets)
+        db.session.commit()
+        codes = [ticket.code for ticket in tickets]
+        db.engine.dispose()
+    return codes
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30.0) -> None:
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        if process.poll() is not None:
+            raise RuntimeError(f"backlot serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"backlot serve did not answer within {deadline:.0f} s")
+
+
+def run_phase(base_url: str, token: str, scans: list[str], threads: int, seconds: float) -> dict:
+    """Send the scans from `threads` workers until done or `seconds` pass."""
+    queue = iter(scans)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    results: dict[str, int] = {}
+    errors = 0
+    stop_at = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        nonlocal errors
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        while time.monotonic() < stop_at:
+            with lock:
+                scan = next(queue, None)
+            if scan is None:
+                return
+            started = time.perf_counter()
+            try:
+                answer = session.post(f"{base_url}/api/v1/checkins", timeout=30,
+                                      json={"scan": scan, "gate": f"Bench gate {index % 4 + 1}", "session_id": None})
+                took = time.perf_counter() - started
+                result = answer.json()["result"] if answer.status_code == 200 else f"http_{answer.status_code}"
+            except (requests.RequestException, ValueError):
+                took, result = time.perf_counter() - started, "error"
+            with lock:
+                latencies.append(took)
+                results[result] = results.get(result, 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, range(threads)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0
+    return {"count": len(latencies), "elapsed": elapsed, "rate": len(latencies) / elapsed if elapsed else 0.0,
+            "p50": pick(0.50), "p99": pick(0.99), "results": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets-per-phase", type=int, default=400, help="requests per phase (at most)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time per phase (at most)")
+    args = parser.parse_args()
+    per_phase = args.tickets_per_phase
+
+    with tempfile.TemporaryDirectory(prefix="backlot-bench-") as tmp:
+        instance = Path(tmp)
+        env = environment(instance)
+        print("preparing instance…", file=sys.stderr)
+        cli(env, "db", "upgrade")
+        cli(env, "seed")
+        token = cli(env, "staff", "add", "bench-gate@devices.local", "--role", "gate").strip().splitlines()[-1]
+        token = token.removeprefix("token: ")
+        codes = add_tickets(env, per_phase * len(CONCURRENCY))
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log = open(instance / "serve.log", "ab")
+        server = subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        rows = []
+        try:
+            wait_until_serving(base_url + "/", server)
+            for level, threads in enumerate(CONCURRENCY):
+                fresh = codes[level * per_phase:(level + 1) * per_phase]
+                phases = {"valid": fresh, "repeated": fresh,
+                          "unknown": [f"UnknownBenchTicket{n:06d}" for n in range(per_phase)]}
+                for kind in KINDS:
+                    print(f"{threads:>2} scanners, {kind}…", file=sys.stderr)
+                    outcome = run_phase(base_url, token, phases[kind], threads, args.seconds)
+                    rows.append((threads, kind, outcome))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+
+    cores = os.cpu_count()
+    print(f"\nCheck-in load: `backlot serve` on 127.0.0.1, SQLite, {cores} CPU cores, "
+          f"at most {per_phase} requests or {args.seconds:.0f} s per phase.\n")
+    print("| Scanners | Tickets | Requests | Scans/s | p50 ms | p99 ms | Results |")
+    print("|---:|---|---:|---:|---:|---:|---|")
+    for threads, kind, outcome in rows:
+        results = ", ".join(f"{name} {count}" for name, count in sorted(outcome["results"].items()))
+        print(f"| {threads} | {kind} | {outcome['count']} | {outcome['rate']:.0f} | {outcome['p50']:.1f} | "
+              f"{outcome['p99']:.1f} | {results} |")
+
+
+if __name__ == "__main__":
+    main()
