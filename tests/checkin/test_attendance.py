@@ -176,7 +176,8 @@ def test_lookup_check_in_and_undo_through_the_page(app, client):
     found = client.get("/staff/attendance?q=li%20lei").get_data(as_text=True)
     assert 'data-testid="lookup-results"' in found and "li@example.org" in found
 
-    response = client.post(f"/staff/attendance/tickets/{ticket.id}/check-in", data={"csrf_token": token, "q": "li"})
+    response = client.post(f"/staff/attendance/tickets/{ticket.id}/check-in", data={"csrf_token": token, "q": "li"},
+                           headers={"Accept-Language": "en"})
     assert response.status_code == 302 and "q=li" in response.headers["Location"]
     assert attendance.checked_in(day) == 1
     assert "Checked in." in client.get("/staff/attendance").get_data(as_text=True)

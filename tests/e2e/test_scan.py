@@ -116,7 +116,7 @@ def test_offline_scan_is_answered_locally_and_synced(gate_page: Page, live_serve
     page.evaluate("window.__clearCamera()")
 
     page.context.set_offline(False)
-    expect(page.locator("[data-net]")).to_have_text("Online", timeout=TIMEOUT)
+    expect(page.locator("[data-net]")).to_have_text("Connected", timeout=TIMEOUT)
     expect(waiting).to_have_text("0 waiting", timeout=TIMEOUT)
     expect(page.locator("[data-conflict-count]")).to_have_text("0")
 
