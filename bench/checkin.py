@@ -13,46 +13,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BACKLOT = str(Path(sys.executable).with_name("backlot"))
-CLOCK = "2026-06-14T10:30:00+08:00"
+# The bench drives a real server the way the tests do (run from the repository root).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.live import add_staff, backlot, server_environment, serving  # noqa: E402
+
 DAY = "2026-06-14"
 CONCURRENCY = (1, 8, 32)
 KINDS = ("valid", "repeated", "unknown")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def environment(instance: Path) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BACKLOT_", "DATABASE_URL", "SOCKETIO_", "MAIL_"))}
-    env.update(BACKLOT_INSTANCE_PATH=str(instance), BACKLOT_CLOCK=CLOCK, HOST="127.0.0.1")
-    return env
-
-
-def cli(env: dict, *args: str) -> str:
-    return subprocess.run([BACKLOT, *args], env=env, check=True, capture_output=True, text=True,
-                          timeout=120).stdout
 
 
 def add_tickets(env: dict, count: int) -> list[str]:
@@ -86,21 +63,6 @@ def add_tickets(env: dict, count: int) -> list[str]:
         codes = [ticket.code for ticket in tickets]
         db.engine.dispose()
     return codes
-
-
-def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30.0) -> None:
-    stop = time.monotonic() + deadline
-    while time.monotonic() < stop:
-        if process.poll() is not None:
-            raise RuntimeError(f"backlot serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"backlot serve did not answer within {deadline:.0f} s")
 
 
 def run_phase(base_url: str, token: str, scans: list[str], threads: int, seconds: float) -> dict:
@@ -152,21 +114,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="backlot-bench-") as tmp:
         instance = Path(tmp)
-        env = environment(instance)
+        env = server_environment(instance)
         print("preparing instance…", file=sys.stderr)
-        cli(env, "db", "upgrade")
-        cli(env, "seed")
-        token = cli(env, "staff", "add", "bench-gate@devices.local", "--role", "gate").strip().splitlines()[-1]
-        token = token.removeprefix("token: ")
+        backlot(env, "db", "upgrade")
+        backlot(env, "seed")
+        token = add_staff(env, "bench-gate@devices.local", "gate").token
         codes = add_tickets(env, per_phase * len(CONCURRENCY))
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        log = open(instance / "serve.log", "ab")
-        server = subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
         rows = []
-        try:
-            wait_until_serving(base_url + "/", server)
+        with serving(env, instance / "serve.log") as base_url:
             for level, threads in enumerate(CONCURRENCY):
                 fresh = codes[level * per_phase:(level + 1) * per_phase]
                 phases = {"valid": fresh, "repeated": fresh,
@@ -175,13 +130,6 @@ def main() -> None:
                     print(f"{threads:>2} scanners, {kind}…", file=sys.stderr)
                     outcome = run_phase(base_url, token, phases[kind], threads, args.seconds)
                     rows.append((threads, kind, outcome))
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
 
     cores = os.cpu_count()
     print(f"\nCheck-in load: `backlot serve` on 127.0.0.1, SQLite, {cores} CPU cores, "
