@@ -1,5 +1,5 @@
 """Attendance counts, undoing a check-in, looking visitors up and checking them in by hand."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -38,7 +38,7 @@ def audit_entries(action):
 
 
 def test_counts_after_entries_exits_and_sessions(app):
-    day = make_day(DAY)
+    make_day(DAY)
     workshop = make_slot(capacity=10, title="Storyboards", start=time(11), end=time(12))
     open_set = make_slot(title="Open set", start=time(13), end=time(14))
     li, wang, zhao = (register("Li Lei", "li@example.org", [workshop.id]),
