@@ -103,6 +103,28 @@ def _mail_settings(environ: Mapping[str, str]) -> dict:
     }
 
 
+def _ai_settings(environ: Mapping[str, str]) -> dict:
+    """BACKLOT_AI_*: an OpenAI-compatible chat-completions endpoint for the kiosk's co-writer;
+    without BACKLOT_AI_URL the co-writer works offline from seed/cowriter."""
+    url = (environ.get("BACKLOT_AI_URL") or "").strip() or None
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"BACKLOT_AI_URL must be an http(s) URL, not {url!r}")
+    raw_timeout = environ.get("BACKLOT_AI_TIMEOUT") or "4"
+    try:
+        timeout = float(raw_timeout)
+    except ValueError:
+        raise ConfigError(f"BACKLOT_AI_TIMEOUT must be a number of seconds, not {raw_timeout!r}") from None
+    if not 0 < timeout <= 30:
+        raise ConfigError(f"BACKLOT_AI_TIMEOUT must be between 0 and 30 seconds, not {raw_timeout!r}")
+    return {
+        "BACKLOT_AI_URL": url,
+        "BACKLOT_AI_MODEL": environ.get("BACKLOT_AI_MODEL") or "gpt-4o-mini",
+        "BACKLOT_AI_KEY": environ.get("BACKLOT_AI_KEY") or None,
+        #: Seconds the kiosk's co-writer waits for the endpoint before writing offline instead.
+        "BACKLOT_AI_TIMEOUT": timeout,
+    }
+
+
 def from_environment(instance_path: Path, environ: Mapping[str, str] = os.environ) -> dict:
     """Build the Flask config mapping from the environment."""
     base_url = (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None
@@ -125,4 +147,5 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         #: Proxies in front that set X-Forwarded-*: 1 behind nginx, 0 when serving directly.
         "BACKLOT_PROXY_HOPS": _whole_number(environ, "BACKLOT_PROXY_HOPS", 0),
         **_mail_settings(environ),
+        **_ai_settings(environ),
     }

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import JSON, DateTime, event
+from sqlalchemy import JSON, DateTime, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -90,6 +90,14 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         _write_intent.reset(token)
+
+
+def serialize_on(key: str) -> None:
+    """Hold a PostgreSQL advisory lock on `key` until the unit of work ends, so that
+    read-then-write rules keyed on it hold under concurrency; on SQLite the unit of
+    work's BEGIN IMMEDIATE already serialises every writer."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def check_database() -> None:

@@ -12,3 +12,11 @@ from app.schedule.models import (  # noqa: F401
 from app.staff.models import ApiToken, AuditEntry, StaffMember  # noqa: F401
 from app.tickets.models import DayEntry, OutboxMail, Registration, Seat, Ticket  # noqa: F401
 from app.checkin.models import Presence, Scan  # noqa: F401
+from app.challenge.models import (  # noqa: F401
+    ChallengeRound,
+    ChallengeSettings,
+    DisplayScreen,
+    KioskState,
+    Story,
+    StoryFrame,
+)

@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
+from app.challenge.models import ChallengeRound
+from app.challenge.rules import BEATS_MAX, BEATS_MIN
 from app.clock import EVENT_TZ, at_local
 from app.config import ConfigError
 from app.db import unit_of_work
@@ -37,7 +39,7 @@ from app.schedule.models import (
 DEFAULT_PROGRAMME = Path(__file__).with_name("programme.toml")
 LANGUAGES = ("zh", "en")
 #: Record kinds, parents first: the order they are written in and reported.
-KINDS = ("exhibition", "days", "venues", "teams", "films", "materials", "jury", "sessions")
+KINDS = ("exhibition", "days", "venues", "teams", "films", "materials", "jury", "sessions", "rounds")
 
 Reader = Callable[[Any], Any]
 
@@ -185,6 +187,7 @@ class Programme:
     materials: list[dict]
     jury: list[dict]
     sessions: list[dict]
+    rounds: list[dict]
 
 
 def read_programme(path: Path | str, *, start: date | None = None) -> Programme:
@@ -221,7 +224,8 @@ def read_programme(path: Path | str, *, start: date | None = None) -> Programme:
         film_of_team[film["team"]] = film["key"]
     if jury and sum(member["is_chair"] for member in jury) != 1:
         raise SeedError("jury: exactly one member must have is_chair = true")
-    return Programme(exhibition, days, venues, teams, films, materials, jury, sessions)
+    rounds = _read_rounds(raw.get("rounds"), sessions)
+    return Programme(exhibition, days, venues, teams, films, materials, jury, sessions, rounds)
 
 
 def _read_days(raw: Any, start: date | None) -> list[dict]:
@@ -283,6 +287,23 @@ def _read_sessions(raw: Any, days: list[dict], venues: set[str], films: set[str]
     return sessions
 
 
+def _read_rounds(raw: Any, sessions: list[dict]) -> list[dict]:
+    """My Story rounds, each running through the whole of its challenge session."""
+    by_key = {session["key"]: session for session in sessions}
+    rounds = read_records(raw or [], "rounds", {"session": string, "theme": text, "beat_count": count})
+    for challenge_round in rounds:
+        where = f"rounds {challenge_round['key']!r}"
+        session = by_key.get(challenge_round["session"])
+        if session is None or session["kind"] != "challenge":
+            raise SeedError(f"{where}: session {challenge_round['session']!r} is not a challenge session")
+        if not BEATS_MIN <= challenge_round["beat_count"] <= BEATS_MAX:
+            raise SeedError(f"{where}: beat_count must be from {BEATS_MIN} to {BEATS_MAX}")
+        challenge_round.update(title=session["title"], starts_at=session["starts_at"], ends_at=session["ends_at"])
+    if len({r["session"] for r in rounds}) != len(rounds):
+        raise SeedError("rounds: one round per challenge session")
+    return rounds
+
+
 # --- Writing ---
 
 @dataclass
@@ -334,7 +355,11 @@ def _write(programme: Programme, report: SeedReport) -> None:
     for session in sessions:
         _check_room(f"sessions {session['key']!r}", existing.get(session["key"]), "seats_taken",
                     session["capacity"])
-    _save_keyed(report, "sessions", Slot, sessions, existing)
+    slots = _save_keyed(report, "sessions", Slot, sessions, existing)
+    db.session.flush()
+    _save_keyed(report, "rounds", ChallengeRound, [
+        {**{k: v for k, v in challenge_round.items() if k != "session"},
+         "slot_id": slots[challenge_round["session"]].id} for challenge_round in programme.rounds])
 
 
 def _save(report: SeedReport, kind: str, model: type, row: Any, values: dict) -> Any:

@@ -1,14 +1,27 @@
-"""Every Socket.IO event Backlot sends leaves through here, after its change is committed."""
+"""Every Socket.IO event Backlot sends leaves through here, after its change is committed.
+
+Payload builders are imported inside the functions: they import the domain services,
+which import this module.
+"""
 from __future__ import annotations
 
+from app import clock
 from app.extensions import socketio
 
 STAFF = "/staff"
+DISPLAY = "/display"
+KIOSK = "/kiosk"
+
+
+def kiosk_room(kiosk_id: int) -> str:
+    return f"kiosk:{kiosk_id}"
 
 
 def schedule_changed(slot) -> None:
-    """The programme changed (a session, venue or day): staff screens refresh their view."""
-    socketio.emit("schedule_changed", {"session_id": getattr(slot, "id", None)}, namespace=STAFF)
+    """The programme changed (a session, venue or day): staff screens and displays refresh."""
+    payload = {"session_id": getattr(slot, "id", None)}
+    socketio.emit("schedule_changed", payload, namespace=STAFF)
+    socketio.emit("schedule_changed", payload, namespace=DISPLAY)
 
 
 def places_changed() -> None:
@@ -19,3 +32,63 @@ def places_changed() -> None:
 def attendance_changed() -> None:
     """Someone came in or went out: staff screens refresh their attendance counts."""
     socketio.emit("attendance_changed", {}, namespace=STAFF)
+
+
+def story_submitted(story) -> None:
+    """A kiosk sent a story: moderators see it in their queue (flagged ones on top)."""
+    from app.challenge.serializers import staff_story_json
+
+    socketio.emit("story_submitted", staff_story_json(story), namespace=STAFF)
+
+
+def story_moderated(story) -> None:
+    """A moderator (or auto-approve) decided: every moderator's queue follows."""
+    from app.challenge.serializers import staff_story_json
+
+    socketio.emit("story_moderated", staff_story_json(story), namespace=STAFF)
+
+
+def story_approved(story) -> None:
+    """A story may be shown: displays animate it in, kiosks add it to their attract loop
+    (and the kiosk that sent it tells its author)."""
+    from app.challenge.serializers import story_json
+
+    payload = story_json(story)
+    socketio.emit("story_approved", payload, namespace=DISPLAY)
+    socketio.emit("story_approved", payload, namespace=KIOSK)
+
+
+def story_removed(story) -> None:
+    """An approved story was rejected after all: screens take it off."""
+    socketio.emit("story_removed", {"id": story.id}, namespace=DISPLAY)
+    socketio.emit("story_removed", {"id": story.id}, namespace=KIOSK)
+
+
+def round_changed() -> None:
+    """Staff changed a round: kiosks, displays and staff screens take the new open and next round."""
+    from app.realtime.namespaces import rounds_snapshot
+
+    payload = rounds_snapshot(clock.now())
+    for namespace in (DISPLAY, KIOSK, STAFF):
+        socketio.emit("round", payload, namespace=namespace)
+
+
+def challenge_settings_changed(settings) -> None:
+    socketio.emit("challenge_settings", {"auto_approve": settings.auto_approve}, namespace=STAFF)
+
+
+def display_mode(display: str | None, mode: str, spotlight_story_id: int | None, *, follows_default: bool) -> None:
+    """Staff switched what one display (by name) or all that follow the default show."""
+    from app.realtime.namespaces import spotlight_json
+
+    payload = {"display": display, "mode": mode, "spotlight": spotlight_json(spotlight_story_id),
+               "follows_default": follows_default}
+    socketio.emit("mode", payload, namespace=DISPLAY)
+    socketio.emit("displays_changed", payload, namespace=STAFF)
+
+
+def kiosk_paused(state) -> None:
+    """Staff paused or resumed one kiosk."""
+    payload = {"paused": state.paused, "message": state.message}
+    socketio.emit("paused", payload, namespace=KIOSK, to=kiosk_room(state.kiosk_id))
+    socketio.emit("kiosks_changed", {"id": state.kiosk_id, **payload}, namespace=STAFF)

@@ -12,10 +12,10 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from app import clock
-from app.db import unit_of_work
+from app.db import serialize_on, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.realtime import publish
@@ -58,13 +58,6 @@ def _days_for(req: rules.RegistrationRequest, now: datetime) -> dict:
         if found[chosen].closes_at <= now:
             raise ValidationFailed({"days": _l("This day is over.")})
     return found
-
-
-def _lock_email(email: str) -> None:
-    """Serialise registrations of one email (PostgreSQL), so the per-day limit holds under
-    concurrency; SQLite's BEGIN IMMEDIATE already serialises every writer."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:email))"), {"email": email})
 
 
 def _check_email_limit(email: str, days: list[ExhibitionDay], people: int) -> None:
@@ -125,7 +118,7 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
         days = _days_for(req, now)
         slots = _sessions_for(req, days, now)
         if req.email:
-            _lock_email(req.email)
+            serialize_on(f"registration-email:{req.email}")
             _check_email_limit(req.email, list(days.values()), people)
         # Always in id order, so concurrent registrations lock rows in the same order.
         for day in sorted(days.values(), key=lambda d: d.id):

@@ -1,0 +1,1 @@
+"""My Story: rounds, stories from the kiosks, moderation, and the public screens."""

@@ -1,0 +1,25 @@
+"""Drawn storyboard frames as images: public once their story is approved, to moderators always."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user
+
+from app.challenge import stories
+
+bp = Blueprint("stories", __name__)
+
+MODERATORS = ("moderator", "admin")
+
+
+@bp.get("/stories/<int:story_id>/frames/<int:beat>.png")
+def frame(story_id: int, beat: int):
+    story = stories.get_story(story_id)
+    public = story.status == "approved"
+    if not public and not (current_user.is_authenticated and current_user.role in MODERATORS):
+        abort(404)  # a pending or rejected story does not exist for the public
+    response = Response(stories.frame_png(story, beat), mimetype="image/png")
+    # Pending frames must not linger in a shared cache; approved ones may be cached briefly
+    # (a story can still be withdrawn).
+    response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
