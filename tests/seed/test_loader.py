@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.challenge.models import ChallengeRound
 from app.clock import local
 from app.extensions import db
 from app.schedule.models import (
@@ -21,7 +22,7 @@ from seed.loader import DEFAULT_PROGRAMME, SeedError, day_update_order, load_pro
 from tests.builders import make_slot
 from tests.conftest import DEMO_CLOCK
 
-MODELS = (Exhibition, ExhibitionDay, Venue, Team, Film, ProcessMaterial, JuryMember, Slot)
+MODELS = (Exhibition, ExhibitionDay, Venue, Team, Film, ProcessMaterial, JuryMember, Slot, ChallengeRound)
 FIRST_DAY, SECOND_DAY = date(2026, 6, 14), date(2026, 6, 15)
 
 
@@ -86,7 +87,8 @@ def test_loads_the_whole_programme(app):
 
     assert report.total("created") == sum(row_counts().values())
     assert row_counts() == {"exhibition": 1, "exhibition_day": 2, "venue": 10, "team": 4,
-                            "film": 4, "process_material": 16, "jury_member": 5, "slot": 65}
+                            "film": 4, "process_material": 16, "jury_member": 5, "slot": 65,
+                            "challenge_round": 8}
     days = db.session.scalars(select(ExhibitionDay).order_by(ExhibitionDay.date)).all()
     assert [day.date for day in days] == [FIRST_DAY, SECOND_DAY]
     premiere = slot("d1-premiere")
@@ -222,6 +224,6 @@ def test_the_seed_command_prints_the_summary(runner):
     again = runner.invoke(args=["seed"])
 
     assert first.exit_code == 0, first.output
-    assert first.output.startswith("Programme 2026-06-14 to 2026-06-15: 107 created, 0 updated")
+    assert first.output.startswith("Programme 2026-06-14 to 2026-06-15: 115 created, 0 updated")
     assert "sessions 65" in first.output
-    assert "0 created, 0 updated, 107 unchanged" in again.output
+    assert "0 created, 0 updated, 115 unchanged" in again.output
