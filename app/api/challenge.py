@@ -12,6 +12,7 @@ from app.api.tickets import json_object
 from app.challenge import cowriter, rounds, screens, stories
 from app.challenge.serializers import display_json, kiosk_json, round_json, staff_story_json
 from app.errors import ValidationFailed
+from app.extensions import limiter
 from app.i18n import localized
 from app.staff.auth import api_roles
 
@@ -207,8 +208,14 @@ def resume_kiosk(kiosk_id: int):
     return jsonify(kiosk_json(screens.set_paused(kiosk_id, False, actor=g.staff)))
 
 
+def _per_kiosk() -> str:
+    return f"cowriter:{g.staff.id}"
+
+
 @bp.post("/cowriter")
 @api_roles("kiosk")
+# Per kiosk, not per address: every kiosk in the hall shares the venue's one address.
+@limiter.limit("30 per minute", key_func=_per_kiosk)
 def cowriter_suggestion():
     """{"kind": "title"|"beat"|"twist", "locale", "title", "logline", "beats"}: one suggestion,
     always answered within the co-writer's timeout (offline when the AI endpoint fails)."""
