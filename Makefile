@@ -59,4 +59,9 @@ vendor:
 	cp $$tmp/node_modules/socket.io-client/dist/socket.io.min.js $$tmp/node_modules/socket.io-client/LICENSE static/vendor/socket.io/ && \
 	mkdir -p static/vendor/jsqr && \
 	cp $$tmp/node_modules/jsqr/dist/jsQR.js $$tmp/node_modules/jsqr/LICENSE static/vendor/jsqr/ && \
+	mkdir -p static/vendor/simple-keyboard static/vendor/simple-keyboard-layouts && \
+	cp $$tmp/node_modules/simple-keyboard/build/index.js $$tmp/node_modules/simple-keyboard/build/css/index.css \
+	  $$tmp/node_modules/simple-keyboard/LICENSE static/vendor/simple-keyboard/ && \
+	cp $$tmp/node_modules/simple-keyboard-layouts/build/layouts/chinese.js \
+	  $$tmp/node_modules/simple-keyboard-layouts/LICENSE static/vendor/simple-keyboard-layouts/ && \
 	rm -rf $$tmp

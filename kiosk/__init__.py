@@ -1,0 +1,52 @@
+"""The My Story screens' front end: the touch kiosk (/kiosk) and the public display (/display).
+
+Both pages are shells: everything they show arrives over Socket.IO (/kiosk, /display)
+and the JSON API, so a screen that reloads or reconnects draws the current state.
+The kiosk authenticates with its device token (kept in the browser's storage), so the
+page itself is public.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from flask import Blueprint, render_template
+from flask_babel import force_locale
+
+from app import clock
+from app.api.serializers import timestamp
+from app.challenge import rules
+
+HERE = Path(__file__).resolve().parent
+
+bp = Blueprint("screens", __name__, template_folder=str(HERE / "templates"),
+               static_folder=str(HERE / "static"), static_url_path="/screens/static")
+
+#: The kiosk's languages, the first being the one it starts in and returns to after each visitor.
+KIOSK_LOCALES = ("zh", "en")
+
+
+@bp.app_template_global()
+def in_each_kiosk_locale(render_json: Callable[[], str]) -> dict:
+    """{locale: the JSON `render_json` renders in that locale} for every kiosk language.
+
+    `render_json` is a template macro whose strings are wrapped in `_()`: the kiosk page
+    carries its strings in both languages, so a visitor switches without a reload.
+    """
+    rendered = {}
+    for locale in KIOSK_LOCALES:
+        with force_locale(locale):
+            rendered[locale] = json.loads(str(render_json()))
+    return rendered
+
+
+@bp.get("/kiosk")
+def kiosk():
+    return render_template("kiosk/kiosk.html", limits=rules.LIMITS, now=timestamp(clock.now()),
+                           default_language=KIOSK_LOCALES[0])
+
+
+@bp.get("/display")
+def display():
+    return render_template("kiosk/display.html", now=timestamp(clock.now()))
