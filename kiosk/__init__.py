@@ -23,19 +23,20 @@ HERE = Path(__file__).resolve().parent
 bp = Blueprint("screens", __name__, template_folder=str(HERE / "templates"),
                static_folder=str(HERE / "static"), static_url_path="/screens/static")
 
-#: The kiosk's languages, the first being the one it starts in and returns to after each visitor.
-KIOSK_LOCALES = ("zh", "en")
+#: The screens' languages; a kiosk starts in the first and returns to it after each visitor.
+SCREEN_LOCALES = ("zh", "en")
 
 
 @bp.app_template_global()
-def in_each_kiosk_locale(render_json: Callable[[], str]) -> dict:
-    """{locale: the JSON `render_json` renders in that locale} for every kiosk language.
+def in_each_screen_locale(render_json: Callable[[], str]) -> dict:
+    """{locale: the JSON `render_json` renders in that locale} for every screen language.
 
-    `render_json` is a template macro whose strings are wrapped in `_()`: the kiosk page
-    carries its strings in both languages, so a visitor switches without a reload.
+    `render_json` is a template macro whose strings are wrapped in `_()`: the kiosk and the
+    display carry their strings in both languages (a kiosk visitor switches without a reload;
+    the display shows both at once).
     """
     rendered = {}
-    for locale in KIOSK_LOCALES:
+    for locale in SCREEN_LOCALES:
         with force_locale(locale):
             rendered[locale] = json.loads(str(render_json()))
     return rendered
@@ -44,7 +45,7 @@ def in_each_kiosk_locale(render_json: Callable[[], str]) -> dict:
 @bp.get("/kiosk")
 def kiosk():
     return render_template("kiosk/kiosk.html", limits=rules.LIMITS, now=timestamp(clock.now()),
-                           default_language=KIOSK_LOCALES[0])
+                           default_language=SCREEN_LOCALES[0])
 
 
 @bp.get("/display")

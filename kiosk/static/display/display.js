@@ -2,7 +2,7 @@
 // the events that follow it, and draws the view its mode asks for. A dropped connection leaves
 // the screen as it was (with a discreet note in the corner); Socket.IO reconnects by itself and
 // the `state` the server sends on connect redraws everything.
-import { fillLabels, loadMissingLocales, servedAt } from "./labels.js";
+import { fillLabels, servedAt } from "./labels.js";
 import * as views from "./views.js";
 
 const FEED_SIZE = 5;              // the newest one large, four more beside it
@@ -188,13 +188,7 @@ function redraw(arriving = new Set()) {
   drawAttract(view === "attract");
 }
 
-socket.on("connect", async () => {
-  body.dataset.connection = "live";
-  if (await loadMissingLocales()) {
-    fillLabels();
-    redraw();
-  }
-});
+socket.on("connect", () => { body.dataset.connection = "live"; });
 socket.on("disconnect", () => { body.dataset.connection = "offline"; });
 socket.on("connect_error", () => { body.dataset.connection = "offline"; });
 

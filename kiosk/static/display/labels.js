@@ -1,9 +1,7 @@
-// The display's own words, in both languages. The page carries its labels translated into
-// the language it was served in; the other language comes from the same page fetched with
-// ?lang=, so the translations stay in the catalogues and the template's _() calls.
+// The display's own words, in both languages: the page carries its labels rendered in
+// zh and in en (kiosk/__init__.py in_each_screen_locale), as visitors read either.
 import { pair } from "./dom.js";
 
-const LOCALES = ["zh", "en"];
 const BLOCK_ID = "display-labels";
 
 function readBlock(doc) {
@@ -11,12 +9,12 @@ function readBlock(doc) {
 }
 
 const page = readBlock(document);
-const byLocale = { [page.locale]: page.labels };
+const byLocale = page.labels;
 
 /** The server's time when the page was made (the display's clock before its first `state`). */
 export const servedAt = page.now;
 
-/** A label as a zh/en pair (only the languages known so far). */
+/** A label as a zh/en pair. */
 export function label(key, className) {
   return pair(byLocale.zh?.[key], byLocale.en?.[key], className);
 }
@@ -26,21 +24,4 @@ export function fillLabels(root = document) {
   for (const node of root.querySelectorAll("[data-label]")) {
     node.replaceChildren(label(node.dataset.label));
   }
-}
-
-/** Fetch the languages still missing; true when something new arrived (the caller redraws). */
-export async function loadMissingLocales() {
-  const missing = LOCALES.filter((locale) => !byLocale[locale]);
-  const found = await Promise.all(missing.map(async (locale) => {
-    try {
-      const response = await fetch(`${location.pathname}?lang=${locale}`, { headers: { Accept: "text/html" } });
-      if (!response.ok) return false;
-      const other = new DOMParser().parseFromString(await response.text(), "text/html");
-      byLocale[locale] = readBlock(other).labels;
-      return true;
-    } catch {
-      return false;  // offline for now: asked again at the next connect
-    }
-  }));
-  return found.includes(true);
 }
