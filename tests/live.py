@@ -62,9 +62,9 @@ def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30
 
 
 @contextmanager
-def serving(env: dict, log: Path) -> Iterator[str]:
-    """`backlot serve` on a free port until the block ends; yields its base URL."""
-    port = free_port()
+def serving(env: dict, log: Path, port: int | None = None) -> Iterator[str]:
+    """`backlot serve` on `port` (default: a free one) until the block ends; yields its base URL."""
+    port = port or free_port()
     with open(log, "ab") as output:
         process = subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env,
                                    stdout=output, stderr=subprocess.STDOUT)

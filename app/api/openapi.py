@@ -9,6 +9,10 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import bp
+from app.challenge import rules as story_rules
+from app.challenge.cowriter import KINDS as SUGGESTION_KINDS
+from app.challenge.models import DISPLAY_MODES, STORY_STATUSES
+from app.challenge.screens import MESSAGE_MAX as PAUSE_MESSAGE_MAX
 from app.checkin.models import RESULTS as SCAN_RESULTS
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
@@ -31,6 +35,35 @@ TIMESTAMP = {"type": "string", "format": "date-time",
              "description": "ISO 8601 with the offset, e.g. 2026-06-14T10:30:00+08:00."}
 ID = {"type": "integer", "minimum": 1}
 COUNT = {"type": "integer", "minimum": 0}
+LOCALE = {"type": "string", "enum": ["zh", "en"]}
+BEAT_COUNT = {"type": "integer", "minimum": story_rules.BEATS_MIN, "maximum": story_rules.BEATS_MAX}
+DISPLAY_MODE = {"type": "string", "enum": list(DISPLAY_MODES)}
+
+#: A story as public screens show it; the staff story adds moderation fields to these.
+STORY_PROPERTIES = {
+    "id": ID,
+    "round_id": ID,
+    "status": {"type": "string", "enum": list(STORY_STATUSES)},
+    "title": {"type": "string"},
+    "logline": {"type": "string"},
+    "beats": {"type": "array", "items": {"type": "string"}},
+    "author": {"type": "string"},
+    "locale": LOCALE,
+    "frames": {"type": "array", "description": "Per beat: the drawn frame's URL (a PNG), or null.",
+               "items": nullable({"type": "string", "format": "uri-reference"})},
+    "created_at": TIMESTAMP,
+    "approved_at": nullable({**TIMESTAMP, "description": "When it was first approved (kept if withdrawn)."}),
+}
+STAFF_STORY_PROPERTIES = {
+    **STORY_PROPERTIES,
+    "flagged": {"type": "boolean", "description": "The automatic screen found terms to check."},
+    "flagged_terms": {"type": "array", "items": {"type": "string"}},
+    "reason": nullable({"type": "string", "description": "The moderator's note."}),
+    "has_ticket": {"type": "boolean", "description": "The visitor gave a ticket code."},
+    "kiosk_id": nullable(ID),
+    "moderated_by_id": nullable(ID),
+    "moderated_at": nullable(TIMESTAMP),
+}
 
 SCHEMAS = {
     "LocalizedText": {
@@ -206,6 +239,177 @@ SCHEMAS = {
         },
         "required": ["event", "days", "venues", "sessions"],
     },
+    "StoryRequest": {
+        "type": "object",
+        "description": "A story from a kiosk. Lengths count characters as a person does (grapheme "
+                       "clusters); invisible characters are removed and spaces collapsed first.",
+        "properties": {
+            "author": {"type": "string", "description": f"A nickname, 1 to {story_rules.AUTHOR_MAX} characters."},
+            "title": {"type": "string", "description": f"1 to {story_rules.TITLE_MAX} characters."},
+            "logline": {"type": "string", "description": f"1 to {story_rules.LOGLINE_MAX} characters."},
+            "beats": {"type": "array", "items": {"type": "string"},
+                      "minItems": story_rules.BEATS_MIN, "maxItems": story_rules.BEATS_MAX,
+                      "description": f"Exactly the open round's beat_count, each 1 to {story_rules.BEAT_MAX} "
+                                     "characters."},
+            "nonce": {"type": "string", "minLength": 8, "maxLength": story_rules.NONCE_MAX,
+                      "description": "Made by the kiosk for this story; a re-send with the same nonce gets "
+                                     "the first answer and makes no second story."},
+            "frames": {"type": "array", "description": "Per beat, a drawn frame or null: a PNG data URL "
+                                                       f"(data:image/png;base64,...) of at most "
+                                                       f"{story_rules.FRAME_MAX_BYTES // 1024} KB and "
+                                                       f"{story_rules.FRAME_MAX_SIDE} pixels a side.",
+                       "items": nullable({"type": "string"})},
+            "ticket_code": nullable({"type": "string", "description": "The visitor's ticket code or ticket URL."}),
+            "locale": LOCALE,
+        },
+        "required": ["author", "title", "logline", "beats", "nonce"],
+    },
+    "StoryAnswer": {
+        "type": "object",
+        "properties": {"id": ID, "round_id": ID,
+                       "status": {"type": "string", "enum": ["pending", "approved"],
+                                  "description": "approved only when auto-approve took it."}},
+        "required": ["id", "round_id", "status"],
+    },
+    "Story": {
+        "type": "object",
+        "description": "A story as public screens show it. Its text is the visitor's: escape it.",
+        "properties": STORY_PROPERTIES,
+        "required": list(STORY_PROPERTIES),
+    },
+    "StaffStory": {
+        "type": "object",
+        "description": "A story with what moderators need.",
+        "properties": STAFF_STORY_PROPERTIES,
+        "required": list(STAFF_STORY_PROPERTIES),
+    },
+    "StaffStoryList": {
+        "type": "object",
+        "properties": {"stories": {"type": "array", "items": ref("schemas", "StaffStory")}},
+        "required": ["stories"],
+    },
+    "ModerationRequest": {
+        "type": "object",
+        "properties": {"reason": nullable({
+            "type": "string", "description": f"The moderator's note, kept to {story_rules.REASON_MAX} characters."})},
+    },
+    "ChallengeSettings": {
+        "type": "object",
+        "properties": {"auto_approve": {
+            "type": "boolean",
+            "description": "Approve unflagged stories without drawings at once (off by default)."}},
+        "required": ["auto_approve"],
+    },
+    "Round": {
+        "type": "object",
+        "description": "A My Story round: open from starts_at until (not including) ends_at.",
+        "properties": {
+            "id": ID,
+            "title": ref("schemas", "LocalizedText"),
+            "theme": ref("schemas", "LocalizedText"),
+            "status": {"type": "string", "enum": ["scheduled", "open", "closed"]},
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+            "beat_count": BEAT_COUNT,
+            "session_id": nullable(ID),
+        },
+        "required": ["id", "title", "theme", "status", "starts_at", "ends_at", "beat_count", "session_id"],
+    },
+    "RoundRequest": {
+        "type": "object",
+        "properties": {
+            "title": ref("schemas", "LocalizedText"),
+            "theme": ref("schemas", "LocalizedText"),
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+            "beat_count": {**BEAT_COUNT, "default": 3},
+            "session_id": nullable({**ID, "description": "A session of kind challenge."}),
+        },
+        "required": ["title", "theme", "starts_at", "ends_at"],
+    },
+    "Rounds": {
+        "type": "object",
+        "properties": {"now": TIMESTAMP, "open_round_id": nullable(ID),
+                       "rounds": {"type": "array", "items": ref("schemas", "Round")}},
+        "required": ["now", "open_round_id", "rounds"],
+    },
+    "Display": {
+        "type": "object",
+        "description": "A public display that connected with ?display=<name>.",
+        "properties": {
+            "name": {"type": "string"},
+            "mode": DISPLAY_MODE,
+            "follows_default": {"type": "boolean"},
+            "spotlight_story_id": nullable(ID),
+            "last_seen_at": nullable(TIMESTAMP),
+        },
+        "required": ["name", "mode", "follows_default", "spotlight_story_id", "last_seen_at"],
+    },
+    "Displays": {
+        "type": "object",
+        "properties": {
+            "default": {"type": "object", "description": "What displays that follow the default show.",
+                        "properties": {"mode": DISPLAY_MODE, "spotlight_story_id": nullable(ID)},
+                        "required": ["mode", "spotlight_story_id"]},
+            "displays": {"type": "array", "items": ref("schemas", "Display")},
+        },
+        "required": ["default", "displays"],
+    },
+    "ModeRequest": {
+        "type": "object",
+        "properties": {
+            "mode": nullable({**DISPLAY_MODE, "description": "For one display, null follows the default again."}),
+            "story_id": nullable({**ID, "description": "The approved story to show in spotlight mode."}),
+        },
+    },
+    "ModeAnswer": {
+        "type": "object",
+        "description": "What the display (null: every display following the default) shows now.",
+        "properties": {"display": nullable({"type": "string"}), "mode": DISPLAY_MODE,
+                       "spotlight_story_id": nullable(ID)},
+        "required": ["display", "mode", "spotlight_story_id"],
+    },
+    "Kiosk": {
+        "type": "object",
+        "properties": {
+            "id": ID,
+            "name": {"type": "string"},
+            "paused": {"type": "boolean"},
+            "message": nullable({"type": "string", "description": "Shown on the paused kiosk."}),
+            "last_seen_at": nullable(TIMESTAMP),
+        },
+        "required": ["id", "name", "paused", "message", "last_seen_at"],
+    },
+    "Kiosks": {
+        "type": "object",
+        "properties": {"kiosks": {"type": "array", "items": ref("schemas", "Kiosk")}},
+        "required": ["kiosks"],
+    },
+    "PauseRequest": {
+        "type": "object",
+        "properties": {"message": nullable({"type": "string", "maxLength": PAUSE_MESSAGE_MAX})},
+    },
+    "SuggestionRequest": {
+        "type": "object",
+        "description": "The story so far; the suggestion follows the open (or next) round's theme.",
+        "properties": {
+            "kind": {"type": "string", "enum": list(SUGGESTION_KINDS)},
+            "locale": LOCALE,
+            "title": {"type": "string"},
+            "logline": {"type": "string"},
+            "beats": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["kind"],
+    },
+    "Suggestion": {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": list(SUGGESTION_KINDS)},
+            "text": {"type": "string"},
+            "provider": {"type": "string", "description": "Who wrote it: offline, or the AI provider's name."},
+        },
+        "required": ["kind", "text", "provider"],
+    },
 }
 
 PARAMETERS = {
@@ -235,6 +439,7 @@ RESPONSES = {
         "A bad value; `fields` says which, keyed by dotted path."),
     "NoProgramme": error_response("The programme has not been loaded yet (no_programme)."),
     "NotFound": error_response("No such ticket, or no place of it in that session."),
+    "BadJson": error_response("Not a JSON object (bad_json)."),
 }
 
 SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind")]
@@ -245,6 +450,54 @@ CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "stri
 STAFF_AUTH = {"security": [{"bearerAuth": []}],
               "description": "A bearer token, or the staff session cookie (with X-CSRFToken on "
                              "changes)."}
+
+STORY_ID = {"name": "story_id", "in": "path", "required": True, "schema": ID}
+ROUND_ID = {"name": "round_id", "in": "path", "required": True, "schema": ID}
+KIOSK_ID = {"name": "kiosk_id", "in": "path", "required": True, "schema": ID,
+            "description": "The kiosk's account id."}
+
+
+def ok(description: str, schema: str) -> dict:
+    return {"description": description, "content": json_content(ref("schemas", schema))}
+
+
+def body_of(schema: str, *, required: bool = True) -> dict:
+    return {"required": required, "content": json_content(ref("schemas", schema))}
+
+
+def staff_operation(summary: str, operation_id: str, tag: str, responses: dict, **more) -> dict:
+    """An operation that needs a staff credential: 401 and 403 are always possible."""
+    return {**STAFF_AUTH, "summary": summary, "operationId": operation_id, "tags": [tag],
+            "parameters": [*more.pop("parameters", []), ref("parameters", "AcceptLanguage")],
+            **more,
+            "responses": {**responses, "401": ref("responses", "Unauthorized"),
+                          "403": ref("responses", "Forbidden")}}
+
+
+def moderation(verb: str, operation_id: str, description: str) -> dict:
+    """POST /stories/{story_id}/approve or /reject."""
+    return {"post": staff_operation(
+        f"{verb} a story (moderator or admin)", operation_id, "stories",
+        {"200": ok("The story as it is now.", "StaffStory"), "404": error_response("story_not_found."),
+         "422": ref("responses", "ValidationFailed")},
+        description=description, parameters=[STORY_ID],
+        requestBody=body_of("ModerationRequest", required=False))}
+
+
+def display_mode(summary: str, operation_id: str, **more) -> dict:
+    """PUT /displays (the default) or /displays/{name} (one display)."""
+    responses = {"200": ok("What it shows now.", "ModeAnswer"), "400": ref("responses", "BadJson"),
+                 "422": ref("responses", "ValidationFailed"), **more.pop("responses", {})}
+    return {"put": staff_operation(summary, operation_id, "screens", responses,
+                                   requestBody=body_of("ModeRequest"), **more)}
+
+
+def kiosk_switch(summary: str, operation_id: str, **more) -> dict:
+    """POST /kiosks/{kiosk_id}/pause or /resume."""
+    responses = {"200": ok("The kiosk.", "Kiosk"), "404": error_response("kiosk_not_found."),
+                 **more.pop("responses", {})}
+    return {"post": staff_operation(summary, operation_id, "screens", responses, parameters=[KIOSK_ID], **more)}
+
 
 PATHS = {
     "/openapi.json": {"get": {
@@ -393,6 +646,101 @@ PATHS = {
                       "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
                       "422": ref("responses", "ValidationFailed")},
     }},
+    "/stories": {
+        "post": staff_operation(
+            "Send a story from a kiosk (kiosk)", "submitStory", "stories",
+            {"201": ok("Taken into the round open now.", "StoryAnswer"),
+             "200": ok("This nonce was sent before: the first answer again.", "StoryAnswer"),
+             "400": ref("responses", "BadJson"),
+             "409": error_response("round_closed: no round is open for stories now."),
+             "422": ref("responses", "ValidationFailed")},
+            description="Every story starts pending unless auto-approve is on and the story is "
+                        "neither flagged by the automatic screen nor drawn. `fields` keys: author, "
+                        "title, logline, beats, beats.N, frames, frames.N, ticket_code, nonce.",
+            requestBody=body_of("StoryRequest")),
+        "get": staff_operation(
+            "The moderation queue (moderator or admin)", "listStories", "stories",
+            {"200": ok("Pending: flagged first, then oldest first; other statuses newest first.",
+                       "StaffStoryList"),
+             "422": ref("responses", "ValidationFailed")},
+            parameters=[{"name": "status", "in": "query",
+                         "schema": {"type": "string", "enum": [*STORY_STATUSES, "all"], "default": "pending"}},
+                        {"name": "round_id", "in": "query", "schema": ID}]),
+    },
+    "/stories/{story_id}": {"get": staff_operation(
+        "One story (moderator or admin)", "getStory", "stories",
+        {"200": ok("The story.", "StaffStory"), "404": error_response("story_not_found.")},
+        parameters=[STORY_ID])},
+    "/stories/{story_id}/approve": moderation(
+        "Approve", "approveStory", "It reaches the displays at once; approving again is harmless."),
+    "/stories/{story_id}/reject": moderation(
+        "Reject", "rejectStory", "An approved story is taken off the displays; rejecting again is harmless."),
+    "/challenge/settings": {
+        "get": staff_operation("My Story's switches (moderator or admin)", "getChallengeSettings",
+                               "stories", {"200": ok("The settings.", "ChallengeSettings")}),
+        "put": staff_operation("Turn auto-approve on or off (moderator or admin)", "setChallengeSettings",
+                               "stories", {"200": ok("The settings.", "ChallengeSettings"),
+                                           "400": ref("responses", "BadJson"),
+                                           "422": ref("responses", "ValidationFailed")},
+                               requestBody=body_of("ChallengeSettings")),
+    },
+    "/rounds": {
+        "get": {
+            "summary": "The challenge's rounds, and which is open now",
+            "operationId": "listRounds",
+            "tags": ["rounds"],
+            "parameters": [ref("parameters", "AcceptLanguage")],
+            "responses": {"200": ok("Rounds in time order, with the server's time.", "Rounds")},
+        },
+        "post": staff_operation(
+            "Add a round (admin)", "createRound", "rounds",
+            {"201": ok("The round.", "Round"), "400": ref("responses", "BadJson"),
+             "409": error_response("round_overlap: rounds never overlap."),
+             "422": ref("responses", "ValidationFailed")},
+            requestBody=body_of("RoundRequest")),
+    },
+    "/rounds/{round_id}": {"put": staff_operation(
+        "Change a round (admin)", "updateRound", "rounds",
+        {"200": ok("The round.", "Round"), "400": ref("responses", "BadJson"),
+         "404": error_response("round_not_found."),
+         "409": error_response("round_overlap, or round_has_stories: beat_count is fixed once "
+                               "stories were sent."),
+         "422": ref("responses", "ValidationFailed")},
+        parameters=[ROUND_ID], requestBody=body_of("RoundRequest"))},
+    "/rounds/{round_id}/open": {"post": staff_operation(
+        "Open a round now (moderator or admin)", "openRound", "rounds",
+        {"200": ok("The round, open.", "Round"), "404": error_response("round_not_found."),
+         "409": error_response("round_overlap: another round is open.")},
+        description="Its start moves to now; its end stays (or is an hour away if it had passed).",
+        parameters=[ROUND_ID])},
+    "/rounds/{round_id}/close": {"post": staff_operation(
+        "Close the open round now (moderator or admin)", "closeRound", "rounds",
+        {"200": ok("The round, closed.", "Round"), "404": error_response("round_not_found."),
+         "409": error_response("round_not_open.")},
+        parameters=[ROUND_ID])},
+    "/displays": {
+        "get": staff_operation("The public displays and what they show (moderator or admin)",
+                               "listDisplays", "screens", {"200": ok("The displays.", "Displays")}),
+        **display_mode("Set what every display that follows the default shows (moderator or admin)",
+                       "setDefaultMode"),
+    },
+    "/displays/{name}": display_mode(
+        "Set what one display shows (moderator or admin)", "setDisplayMode",
+        parameters=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "The name the display connected with."}],
+        responses={"404": error_response("display_not_found: no display of this name has connected.")}),
+    "/kiosks": {"get": staff_operation("The kiosks, paused or not (moderator or admin)", "listKiosks",
+                                       "screens", {"200": ok("The kiosks.", "Kiosks")})},
+    "/kiosks/{kiosk_id}/pause": kiosk_switch("Pause one kiosk with a message (moderator or admin)",
+                                             "pauseKiosk", requestBody=body_of("PauseRequest", required=False),
+                                             responses={"422": ref("responses", "ValidationFailed")}),
+    "/kiosks/{kiosk_id}/resume": kiosk_switch("Let a paused kiosk take stories again (moderator or admin)",
+                                              "resumeKiosk"),
+    "/cowriter": {"post": staff_operation(
+        "A co-writer suggestion for the story being written (kiosk)", "suggest", "stories",
+        {"200": ok("One suggestion, always within the co-writer's timeout.", "Suggestion"),
+         "400": ref("responses", "BadJson"), "422": ref("responses", "ValidationFailed")},
+        requestBody=body_of("SuggestionRequest"))},
 }
 
 DOCUMENT = {
@@ -405,7 +753,8 @@ DOCUMENT = {
                        "message in the language of Accept-Language (zh or en).",
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "checkin"}, {"name": "staff"}, {"name": "meta"}],
+    "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "checkin"}, {"name": "staff"},
+             {"name": "stories"}, {"name": "rounds"}, {"name": "screens"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

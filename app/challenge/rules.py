@@ -30,6 +30,9 @@ PNG_DATA_URL = "data:image/png;base64,"
 #: that holds emoji sequences together: invisible text has no place on a public screen.
 #: Tabs and line breaks are controls too, but they separate words: they become spaces.
 _INVISIBLE = regex.compile(r"[[\p{Cc}\p{Cf}]--[\u200D\s]]", regex.VERSION1)
+#: A joiner with nothing to join on either side (alone, by a space or another joiner): a
+#: title of joiners only would otherwise pass as filled in and show as nothing.
+_LOOSE_JOINER = regex.compile(r"\u200D(?![^\s\u200D])|(?<![^\s\u200D])\u200D")
 _SPACES = regex.compile(r"\s+")
 
 #: The limits the kiosk states on screen (and the API checks).
@@ -45,7 +48,7 @@ def length(text: str) -> int:
 def clean_line(text: str) -> str:
     """One line of visitor text: NFC, no invisible characters, single spaces, trimmed."""
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _LOOSE_JOINER.sub("", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", text).strip()
 
 

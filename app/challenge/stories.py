@@ -24,6 +24,8 @@ from app.staff import audit
 from app.tickets.models import Ticket
 
 RECENT_LIMIT = 30
+#: Lists show which beats have a drawing, not the drawings: their bytes stay in the database.
+_FRAMES_WITHOUT_PNG = selectinload(Story.frames).defer(StoryFrame.png)
 
 
 def _earlier_answer(nonce) -> dict | None:
@@ -131,15 +133,16 @@ def queue(*, status: str | None = "pending", round_id: int | None = None, limit:
     """Stories for moderators: flagged first, then oldest first (pending), or newest first."""
     if status is not None and status not in STORY_STATUSES:
         raise ValidationFailed({"status": _l("Use pending, approved or rejected.")})
-    query = select(Story).options(selectinload(Story.frames))
+    query = select(Story).options(_FRAMES_WITHOUT_PNG)
     if status is not None:
         query = query.where(Story.status == status)
     if round_id is not None:
         query = query.where(Story.round_id == round_id)
     if status == "pending":
-        query = query.order_by(Story.created_at)
-        found = list(db.session.scalars(query.limit(limit)))
-        return sorted(found, key=lambda story: not story.flagged)
+        # Flagged first is decided here, so the limit applies after it (a flagged story newer
+        # than `limit` others must still lead the queue).
+        found = list(db.session.scalars(query.order_by(Story.created_at)))
+        return sorted(found, key=lambda story: not story.flagged)[:limit]
     return list(db.session.scalars(query.order_by(Story.created_at.desc()).limit(limit)))
 
 
@@ -148,7 +151,7 @@ def recent_approved(*, limit: int = RECENT_LIMIT, now: datetime | None = None) -
     now = now or clock.now()
     since = clock.at_local(clock.today(now), time(0))
     return list(db.session.scalars(
-        select(Story).options(selectinload(Story.frames))
+        select(Story).options(_FRAMES_WITHOUT_PNG)
         .where(Story.status == "approved", Story.approved_at >= since)
         .order_by(Story.approved_at.desc(), Story.id.desc()).limit(limit)))
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room
+from sqlalchemy import select
 
 from app import clock
 from app.api.serializers import day_json, session_json, timestamp
@@ -75,11 +76,11 @@ def staff_snapshot() -> dict:
     """What a staff screen shows at once after (re)connecting: now and next, today's places,
     and the moderation queue's size."""
     on_now, up_next = schedule.now_and_next()
-    pending = stories.queue(status="pending")
+    pending = list(db.session.scalars(select(Story.flagged_terms).where(Story.status == "pending")))
     return {"on_now": [session_json(slot) for slot in on_now],
             "up_next": [session_json(slot) for slot in up_next],
             "places": places_today(),
-            "moderation": {"pending": len(pending), "flagged": sum(story.flagged for story in pending),
+            "moderation": {"pending": len(pending), "flagged": sum(bool(terms) for terms in pending),
                            "auto_approve": screens.settings().auto_approve},
             **rounds_snapshot(clock.now())}
 
