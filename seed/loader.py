@@ -15,11 +15,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.challenge.models import ChallengeRound
+from app.challenge.models import ChallengeRound, Story
 from app.challenge.rules import BEATS_MAX, BEATS_MIN
-from app.clock import EVENT_TZ, at_local
+from app.clock import EVENT_TZ, at_local, local
 from app.config import ConfigError
 from app.db import unit_of_work
 from app.extensions import db
@@ -290,7 +290,8 @@ def _read_sessions(raw: Any, days: list[dict], venues: set[str], films: set[str]
 def _read_rounds(raw: Any, sessions: list[dict]) -> list[dict]:
     """My Story rounds, each running through the whole of its challenge session."""
     by_key = {session["key"]: session for session in sessions}
-    rounds = read_records(raw or [], "rounds", {"session": string, "theme": text, "beat_count": count})
+    rounds = read_records(raw or [], "rounds", {"session": string, "theme": text, "beat_count": count,
+                                                "closes": optional(parse_time)})
     for challenge_round in rounds:
         where = f"rounds {challenge_round['key']!r}"
         session = by_key.get(challenge_round["session"])
@@ -298,7 +299,14 @@ def _read_rounds(raw: Any, sessions: list[dict]) -> list[dict]:
             raise SeedError(f"{where}: session {challenge_round['session']!r} is not a challenge session")
         if not BEATS_MIN <= challenge_round["beat_count"] <= BEATS_MAX:
             raise SeedError(f"{where}: beat_count must be from {BEATS_MIN} to {BEATS_MAX}")
-        challenge_round.update(title=session["title"], starts_at=session["starts_at"], ends_at=session["ends_at"])
+        ends_at = session["ends_at"]
+        closes = challenge_round.pop("closes")
+        if closes is not None:
+            # Stories may stop before the session ends (the final round's reveal).
+            ends_at = at_local(local(session["starts_at"]).date(), closes)
+            if not session["starts_at"] < ends_at <= session["ends_at"]:
+                raise SeedError(f"{where}: closes {closes:%H:%M} must lie within its session")
+        challenge_round.update(title=session["title"], starts_at=session["starts_at"], ends_at=ends_at)
     if len({r["session"] for r in rounds}) != len(rounds):
         raise SeedError("rounds: one round per challenge session")
     return rounds
@@ -357,9 +365,13 @@ def _write(programme: Programme, report: SeedReport) -> None:
                     session["capacity"])
     slots = _save_keyed(report, "sessions", Slot, sessions, existing)
     db.session.flush()
+    existing_rounds = _rows_by_key(ChallengeRound, programme.rounds)
+    for challenge_round in programme.rounds:
+        _check_beats(f"rounds {challenge_round['key']!r}", existing_rounds.get(challenge_round["key"]),
+                     challenge_round["beat_count"])
     _save_keyed(report, "rounds", ChallengeRound, [
         {**{k: v for k, v in challenge_round.items() if k != "session"},
-         "slot_id": slots[challenge_round["session"]].id} for challenge_round in programme.rounds])
+         "slot_id": slots[challenge_round["session"]].id} for challenge_round in programme.rounds], existing_rounds)
 
 
 def _save(report: SeedReport, kind: str, model: type, row: Any, values: dict) -> Any:
@@ -414,6 +426,13 @@ def day_update_order(current: list[date], wanted: list[date]) -> list[int]:
     earlier = [index for index in matched if wanted[index] <= current[index]]
     later = [index for index in matched if wanted[index] > current[index]]
     return earlier + later[::-1] + list(range(len(current), len(wanted)))
+
+
+def _check_beats(where: str, row: ChallengeRound | None, beat_count: int) -> None:
+    """Stories keep the shape of their round: its number of beats stays once one was sent."""
+    if row is not None and row.beat_count != beat_count and db.session.scalar(
+            select(func.count()).select_from(Story).where(Story.round_id == row.id)):
+        raise SeedError(f"{where}: stories were sent to this round, its beat_count stays {row.beat_count}")
 
 
 def _check_room(where: str, row: Any, taken: str, capacity: int | None) -> None:

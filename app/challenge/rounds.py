@@ -17,6 +17,7 @@ from app.challenge.models import ChallengeRound, Story
 from app.db import serialize_on, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
+from app.i18n import localized
 from app.realtime import publish
 from app.schedule.models import Slot
 from app.staff import audit
@@ -96,8 +97,15 @@ def validate(form: RoundForm, *, exclude_id: int | None = None) -> None:
     others = db.session.scalars(select(ChallengeRound).where(ChallengeRound.id != (exclude_id or 0)))
     clash = rules.round_overlaps(form.starts_at, form.ends_at, others)
     if clash is not None:
-        raise DomainError("round_overlap", _l("This overlaps the round \u201c%(title)s\u201d: only one round is open at a time.",
-                                              title=clash.title.get("en")), status=409)
+        raise DomainError("round_overlap", _l(
+            "This overlaps the round \u201c%(title)s\u201d (%(starts)s\u2013%(ends)s): only one round is open at a time.",
+            title=localized(clash.title), starts=_edge(clash.starts_at), ends=_edge(clash.ends_at)),
+            status=409)
+
+
+def _edge(moment: datetime) -> str:
+    """A round's edge as staff read it: day and wall-clock time."""
+    return clock.local(moment).strftime("%m-%d %H:%M")
 
 
 def _apply(challenge_round: ChallengeRound, form: RoundForm) -> None:

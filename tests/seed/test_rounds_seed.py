@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.challenge import rounds
 from app.challenge.models import ChallengeRound
 from app.extensions import db
+from app.schedule.formatting import hm
 from app.schedule.models import Slot
 from seed.loader import DEFAULT_PROGRAMME, SeedError, load_programme, read_programme
 from tests.conftest import DEMO_CLOCK
@@ -31,7 +32,10 @@ def test_each_challenge_session_has_one_round_in_its_time(programme):
     assert len(seeded) == len(challenge) == 8
     for challenge_round, session in zip(seeded, challenge):
         assert challenge_round.slot_id == session.id
-        assert (challenge_round.starts_at, challenge_round.ends_at) == (session.starts_at, session.ends_at)
+        assert challenge_round.starts_at == session.starts_at
+        # Open to the session's end, but the final round stops taking stories for the reveal.
+        closes = "19:00" if challenge_round.key == "round-final" else hm(session.ends_at)
+        assert hm(challenge_round.ends_at) == closes
         assert challenge_round.title == session.title
         assert 3 <= challenge_round.beat_count <= 6
         assert challenge_round.theme["zh"] and challenge_round.theme["en"]
@@ -94,6 +98,8 @@ def test_a_bad_round_is_refused_and_writes_nothing(app, tmp_path):
         ("round-3", "beat_count = 3", "beat_count = 2", "rounds 'round-3': beat_count must be from 3 to 6"),
         ("round-3", 'session = "d1-my-story-3"', 'session = "d1-my-story-1"',
          "rounds: one round per challenge session"),
+        ("round-final", 'closes = "19:00"', 'closes = "19:45"',
+         "rounds 'round-final': closes 19:45 must lie within its session"),
         ("round-3", 'theme.zh = "两个陌生人，接着写完彼此的故事"\n', "",
          "rounds 'round-3': theme needs exactly the texts zh and en"),
     ):
@@ -113,3 +119,18 @@ def test_a_bad_round_leaves_a_loaded_programme_as_it_was(programme, tmp_path):
 
     assert round_rows() == before
 
+
+
+def test_a_round_with_stories_keeps_its_beats_on_a_re_run(programme, tmp_path):
+    """The seed obeys the console's rule: stories keep the shape of the round they joined."""
+    from tests.builders import make_story
+
+    round_2 = next(r for r in all_rounds() if r.key == "round-2")
+    make_story(round_2)
+    before = round_rows()
+
+    with pytest.raises(SeedError) as refused:
+        load_programme(edited_copy(tmp_path, ("round-2", "beat_count = 4", "beat_count = 5")))
+
+    assert "rounds 'round-2': stories were sent to this round, its beat_count stays 4" in str(refused.value)
+    assert round_rows() == before
