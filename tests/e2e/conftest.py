@@ -7,6 +7,7 @@ of its own, migrated and seeded through the CLI, with the demo clock.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,18 @@ def live_admin(live_server, live_server_env) -> StaffLogin:
     often should share a signed-in context rather than post the form each time.
     """
     return add_staff(live_server_env, "admin@example.org", "admin")
+
+
+@pytest.fixture(scope="module")
+def kiosk(live_server_env) -> StaffLogin:
+    """A kiosk device account of its own (per test module) on the live server."""
+    return add_staff(live_server_env, f"kiosk-{uuid.uuid4().hex[:8]}@devices.local", "kiosk")
+
+
+@pytest.fixture(scope="module")
+def moderator(live_server_env) -> StaffLogin:
+    """A moderator account of its own (per test module) on the live server."""
+    return add_staff(live_server_env, f"moderator-{uuid.uuid4().hex[:8]}@example.org", "moderator")
 
 
 @pytest.fixture(scope="session")

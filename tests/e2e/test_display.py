@@ -10,19 +10,15 @@ from __future__ import annotations
 import base64
 import io
 import re
-import subprocess
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.live import (BACKLOT, StaffLogin, add_staff, backlot, free_port, server_environment, serving,
-                        wait_until_serving)
+from tests.live import StaffLogin, add_staff, backlot, free_port, server_environment, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -39,16 +35,6 @@ XSS_AUTHOR = "<svg onload=alert(1)>"
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="module")
-def kiosk(live_server_env) -> StaffLogin:
-    return add_staff(live_server_env, f"{unique('display-kiosk')}@devices.local", "kiosk")
-
-
-@pytest.fixture(scope="module")
-def moderator(live_server_env) -> StaffLogin:
-    return add_staff(live_server_env, f"{unique('display-moderator')}@example.org", "moderator")
 
 
 def call(base_url: str, login: StaffLogin, method: str, path: str, body: dict | None = None) -> dict:
@@ -224,21 +210,6 @@ def test_staff_switch_one_display_by_name_or_all_that_follow_the_default(
         call(live_server, moderator, "PUT", "/displays", {"mode": "feed"})
 
 
-@contextmanager
-def server_on(env: dict, port: int, log: Path) -> Iterator[str]:
-    """`backlot serve` on a given port (so a display can find it again after a restart)."""
-    with open(log, "ab") as output:
-        process = subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_serving(base_url + "/", process)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
-
-
 def own_instance(folder: Path, clock: str | None = None) -> dict:
     """A seeded database of the test's own, for a server it may stop, restart or start late in a round."""
     folder.mkdir()
@@ -259,7 +230,7 @@ def test_a_display_rides_out_a_server_restart_and_catches_up(page: Page, tmp_pat
     page.on("pageerror", lambda error: errors.append(str(error)))
     port, log = free_port(), instance / "server.log"
 
-    with server_on(env, port, log) as base_url:
+    with serving(env, log, port=port) as base_url:
         open_display(page, base_url, "hall")
         shown_before = send_story(base_url, own_kiosk, title="Shown before the restart")
         moderate(base_url, own_moderator, shown_before, "approve")
@@ -277,7 +248,7 @@ def test_a_display_rides_out_a_server_restart_and_catches_up(page: Page, tmp_pat
         moderate(other_url, own_moderator, waiting, "approve")
         moderate(other_url, own_moderator, shown_before, "reject")
 
-    with server_on(env, port, log):
+    with serving(env, log, port=port):
         expect(page.locator("body")).to_have_attribute("data-connection", "live", timeout=RECONNECT_TIMEOUT)
         expect(card(page, waiting)).to_be_visible(timeout=LIVE_TIMEOUT)
         expect(card(page, shown_before)).to_have_count(0)
@@ -290,7 +261,7 @@ def test_a_display_moves_on_by_itself_when_the_round_ends(page: Page, tmp_path: 
     # the display asks again by itself, before its once-a-minute refresh would have.
     instance = tmp_path / "instance"
     env = own_instance(instance, clock="2026-06-14T11:59:30+08:00")
-    with server_on(env, free_port(), instance / "server.log") as base_url:
+    with serving(env, instance / "server.log") as base_url:
         open_display(page, base_url, "round-edge")
         band = page.locator(".band__round")
         expect(band).to_contain_text("A message from tomorrow arrives today")

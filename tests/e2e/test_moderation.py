@@ -30,16 +30,6 @@ def unique(prefix: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def moderator(live_server_env) -> StaffLogin:
-    return add_staff(live_server_env, f"moderator-{uuid.uuid4().hex[:8]}@example.org", "moderator")
-
-
-@pytest.fixture(scope="module")
-def kiosk(live_server_env) -> StaffLogin:
-    return add_staff(live_server_env, f"kiosk-{uuid.uuid4().hex[:8]}@devices.local", "kiosk")
-
-
-@pytest.fixture(scope="module")
 def staff_api(live_server, live_admin):
     """Another member of staff working at the same time: the JSON API with a signed-in session."""
     browser = signed_in(live_server, live_admin)
