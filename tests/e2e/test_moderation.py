@@ -17,7 +17,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.live import StaffLogin, add_staff, csrf_token, signed_in
+from tests.live import StaffLogin, csrf_token, signed_in
 
 pytestmark = pytest.mark.e2e
 
