@@ -78,6 +78,9 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.challenge.console import bp as challenge_console_bp
+    from app.challenge.jury_views import bp as jury_bp
+    from app.challenge.show_console import bp as show_console_bp
+    from app.challenge.vote_views import bp as vote_bp
     from app.challenge.views import bp as stories_bp
     from app.checkin.console import bp as attendance_bp
     from app.checkin.scanner import bp as scanner_bp
@@ -99,6 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scanner_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(challenge_console_bp)
+    app.register_blueprint(show_console_bp)
+    app.register_blueprint(vote_bp)
+    app.register_blueprint(jury_bp)
     app.register_blueprint(screens_bp)
     # Devices and scripts authenticate with bearer tokens; app.staff.auth.api_roles asks a
     # session-cookie caller for the CSRF token itself.

@@ -13,10 +13,13 @@ from app.staff.models import ApiToken, AuditEntry, StaffMember  # noqa: F401
 from app.tickets.models import DayEntry, OutboxMail, Registration, Seat, Ticket  # noqa: F401
 from app.checkin.models import Presence, Scan  # noqa: F401
 from app.challenge.models import (  # noqa: F401
+    Ballot,
     ChallengeRound,
     ChallengeSettings,
     DisplayScreen,
+    JuryScore,
     KioskState,
     Story,
     StoryFrame,
+    Vote,
 )

@@ -100,22 +100,39 @@ def _moment(fields: dict, body: dict, key: str) -> datetime | None:
         return None
 
 
-def _round_form(body: dict) -> rounds.RoundForm:
+def _whole(fields: dict, body: dict, key: str, message) -> None:
+    if key in body and (isinstance(body[key], bool) or not isinstance(body[key], int)):
+        fields[key] = message
+
+
+def _round_form(body: dict, current: rounds.RoundForm | None = None) -> rounds.RoundForm:
+    """A round from a request body; for a change (`current`), what the body leaves out stays."""
+    if current is not None:
+        keep = {"title": current.title, "theme": current.theme, "beat_count": current.beat_count,
+                "session_id": current.session_id, "starts_at": current.starts_at.isoformat(),
+                "ends_at": current.ends_at.isoformat(), "votes_per_ticket": current.votes_per_ticket,
+                "weights": {"audience": current.audience_weight, "jury": current.jury_weight}}
+        body = {**keep, **body}
     fields: dict = {}
     for key in ("title", "theme"):
         if not isinstance(body.get(key), dict):
             fields[key] = _l("Give the text in Chinese and English: {\"zh\": ..., \"en\": ...}.")
     starts_at, ends_at = _moment(fields, body, "starts_at"), _moment(fields, body, "ends_at")
-    beat_count = body.get("beat_count", 3)
-    if not isinstance(beat_count, int) or isinstance(beat_count, bool):
-        fields["beat_count"] = _l("Must be a whole number.")
+    _whole(fields, body, "beat_count", _l("Must be a whole number."))
+    _whole(fields, body, "votes_per_ticket", _l("Must be a whole number."))
     session_id = body.get("session_id")
     if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
         fields["session_id"] = _l("Must be a session id (a whole number) or null.")
+    weights = body.get("weights", {"audience": 50, "jury": 50})
+    if (not isinstance(weights, dict) or set(weights) != {"audience", "jury"}
+            or any(isinstance(value, bool) or not isinstance(value, int) for value in weights.values())):
+        fields["weights"] = _l("Give {\"audience\": <whole number>, \"jury\": <whole number>}.")
     if fields:
         raise ValidationFailed(fields)
     return rounds.RoundForm(title=body["title"], theme=body["theme"], starts_at=starts_at, ends_at=ends_at,
-                            beat_count=beat_count, session_id=session_id)
+                            beat_count=body.get("beat_count", 3), session_id=session_id,
+                            votes_per_ticket=body.get("votes_per_ticket", 3),
+                            audience_weight=weights["audience"], jury_weight=weights["jury"])
 
 
 @bp.post("/rounds")
@@ -128,7 +145,10 @@ def create_round():
 @bp.put("/rounds/<int:round_id>")
 @api_roles("admin")
 def update_round(round_id: int):
-    changed = rounds.update_round(rounds.get_round(round_id), _round_form(json_object()), actor=g.staff)
+    """Any of the round's fields; those left out stay as they are."""
+    challenge_round = rounds.get_round(round_id)
+    changed = rounds.update_round(challenge_round, _round_form(json_object(), rounds.form_of(challenge_round)),
+                                  actor=g.staff)
     return jsonify(round_json(changed))
 
 

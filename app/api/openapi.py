@@ -36,6 +36,7 @@ TIMESTAMP = {"type": "string", "format": "date-time",
 ID = {"type": "integer", "minimum": 1}
 COUNT = {"type": "integer", "minimum": 0}
 LOCALE = {"type": "string", "enum": ["zh", "en"]}
+VOTES_PER_TICKET = {"type": "integer", "minimum": 1, "maximum": 20}
 BEAT_COUNT = {"type": "integer", "minimum": story_rules.BEATS_MIN, "maximum": story_rules.BEATS_MAX}
 DISPLAY_MODE = {"type": "string", "enum": list(DISPLAY_MODES)}
 
@@ -312,8 +313,19 @@ SCHEMAS = {
             "ends_at": TIMESTAMP,
             "beat_count": BEAT_COUNT,
             "session_id": nullable(ID),
+            "votes_per_ticket": VOTES_PER_TICKET,
+            "weights": ref("schemas", "Weights"),
+            "voting": {"type": "string", "enum": ["open", "closed"],
+                       "description": "Whether votes for this round's stories are taken now."},
         },
-        "required": ["id", "title", "theme", "status", "starts_at", "ends_at", "beat_count", "session_id"],
+        "required": ["id", "title", "theme", "status", "starts_at", "ends_at", "beat_count", "session_id",
+                     "votes_per_ticket", "weights", "voting"],
+    },
+    "Weights": {
+        "type": "object",
+        "description": "How the audience's and the jury's parts weigh in the score.",
+        "properties": {"audience": {"type": "integer", "minimum": 0}, "jury": {"type": "integer", "minimum": 0}},
+        "required": ["audience", "jury"],
     },
     "RoundRequest": {
         "type": "object",
@@ -324,8 +336,11 @@ SCHEMAS = {
             "ends_at": TIMESTAMP,
             "beat_count": {**BEAT_COUNT, "default": 3},
             "session_id": nullable({**ID, "description": "A session of kind challenge."}),
+            "votes_per_ticket": {**VOTES_PER_TICKET, "default": 3},
+            "weights": {**ref("schemas", "Weights"), "default": {"audience": 50, "jury": 50}},
         },
         "required": ["title", "theme", "starts_at", "ends_at"],
+        "description": "To create a round; to change one (PUT), any of these: the others stay.",
     },
     "Rounds": {
         "type": "object",

@@ -3,12 +3,16 @@
 A round is open from `starts_at` to `ends_at`; rounds never overlap, so at most one
 is open at a time and a story joins the round open when it is sent. Every story
 starts `pending`; only `approved` stories reach the public display.
+
+Visitors vote for approved stories (Vote, counted against a Ballot per ticket and
+round) and jurors score them (JuryScore); the round keeps the state of its show:
+voting open or closed, the board frozen at a moment, and how far the reveal came.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LocalizedText, UTCDateTime
@@ -16,6 +20,8 @@ from app.extensions import db
 
 STORY_STATUSES = ("pending", "approved", "rejected")
 DISPLAY_MODES = ("feed", "spotlight", "schedule", "attract", "leaderboard")
+#: auto: voting is open while the round takes stories; open/closed: staff decided.
+VOTING_STATES = ("auto", "open", "closed")
 
 
 class ChallengeRound(db.Model):
@@ -23,7 +29,12 @@ class ChallengeRound(db.Model):
 
     __tablename__ = "challenge_round"
     __table_args__ = (CheckConstraint("beat_count BETWEEN 3 AND 6", name="round_beat_count"),
-                      CheckConstraint("ends_at > starts_at", name="round_window"))
+                      CheckConstraint("ends_at > starts_at", name="round_window"),
+                      CheckConstraint("votes_per_ticket BETWEEN 1 AND 20", name="round_votes_per_ticket"),
+                      CheckConstraint("audience_weight >= 0 AND jury_weight >= 0 "
+                                      "AND audience_weight + jury_weight > 0", name="round_weights"),
+                      CheckConstraint(f"voting IN {VOTING_STATES}", name="round_voting"),
+                      CheckConstraint("revealed IS NULL OR revealed >= 0", name="round_revealed"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The programme's challenge session this round runs in (null for an extra round).
@@ -36,11 +47,46 @@ class ChallengeRound(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     beat_count: Mapped[int] = mapped_column(default=3)
+    #: Votes each checked-in ticket has in this round, at most one per story.
+    votes_per_ticket: Mapped[int] = mapped_column(default=3)
+    #: How the audience's and the jury's parts weigh in the score (any two non-negative numbers).
+    audience_weight: Mapped[int] = mapped_column(default=50)
+    jury_weight: Mapped[int] = mapped_column(default=50)
+    #: VOTING_STATES; only ever changed by a conditional UPDATE (app.challenge.show).
+    voting: Mapped[str] = mapped_column(String(6), default="auto")
+    #: When staff closed voting (the leaderboard shows the round that closed last).
+    voting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The public board's entries as they were at the freeze; null while not frozen.
+    frozen_board: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    #: The full ranking the reveal walks up, fixed at its first step; null before a reveal.
+    reveal_board: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    #: Places revealed so far, from the last place up; null when no reveal has begun.
+    revealed: Mapped[int | None]
+    #: When the winners were told by mail (once, when the reveal reached the first place).
+    winners_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def status_at(self, now: datetime) -> str:
         if now < self.starts_at:
             return "scheduled"
         return "open" if now < self.ends_at else "closed"
+
+    def voting_open_at(self, now: datetime) -> bool:
+        """Voting follows the round (open while it takes stories) unless staff opened or closed it."""
+        if self.voting == "auto":
+            return self.status_at(now) == "open"
+        return self.voting == "open"
+
+    def voting_ended_at(self, now: datetime) -> datetime | None:
+        """When voting on this round ended, or None while it is open or has not begun."""
+        if self.voting_open_at(now):
+            return None
+        if self.voting == "closed":
+            return self.voting_closed_at
+        return self.ends_at if self.status_at(now) == "closed" else None
+
+    @property
+    def weights(self) -> dict:
+        return {"audience": self.audience_weight, "jury": self.jury_weight}
 
 
 class Story(db.Model):
@@ -133,3 +179,49 @@ class KioskState(db.Model):
     message: Mapped[str | None] = mapped_column(String(200))
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kiosk = relationship("StaffMember")
+
+
+class Ballot(db.Model):
+    """How many of its votes a ticket has used in a round.
+
+    The limit is the database's: a vote moves `used` up by one conditional UPDATE
+    (`used < votes_per_ticket`), which the row lock serialises, so twenty taps at
+    once from one phone give exactly `votes_per_ticket` votes.
+    """
+
+    __table_args__ = (UniqueConstraint("round_id", "ticket_id"),
+                      CheckConstraint("used >= 0", name="ballot_used"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("challenge_round.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    used: Mapped[int] = mapped_column(default=0)
+
+
+class Vote(db.Model):
+    """One ticket's vote for one story (at most one per story: the unique constraint)."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "story_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("challenge_round.id", ondelete="CASCADE"), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JuryScore(db.Model):
+    """One juror's marks for one story: {criterion: 1..10} and an optional comment."""
+
+    __tablename__ = "jury_score"
+    __table_args__ = (UniqueConstraint("story_id", "juror_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    #: The juror's staff account (role jury).
+    juror_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), index=True)
+    scores: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    juror = relationship("StaffMember")

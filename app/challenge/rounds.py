@@ -23,6 +23,7 @@ from app.schedule.models import Slot
 from app.staff import audit
 
 TEXT_MAX = 120
+VOTES_MAX = 20
 LOCALES = ("zh", "en")
 
 
@@ -36,6 +37,9 @@ class RoundForm:
     ends_at: datetime
     beat_count: int = 3
     session_id: int | None = None
+    votes_per_ticket: int = 3
+    audience_weight: int = 50
+    jury_weight: int = 50
 
 
 def list_rounds() -> list[ChallengeRound]:
@@ -86,6 +90,10 @@ def validate(form: RoundForm, *, exclude_id: int | None = None) -> None:
                 value[locale] = text
     if not rules.BEATS_MIN <= form.beat_count <= rules.BEATS_MAX:
         fields["beat_count"] = _l("From %(low)d to %(high)d beats.", low=rules.BEATS_MIN, high=rules.BEATS_MAX)
+    if not 1 <= form.votes_per_ticket <= VOTES_MAX:
+        fields["votes_per_ticket"] = _l("From %(low)d to %(high)d votes.", low=1, high=VOTES_MAX)
+    if form.audience_weight < 0 or form.jury_weight < 0 or form.audience_weight + form.jury_weight <= 0:
+        fields["weights"] = _l("Two numbers of at least 0, not both 0, e.g. {\"audience\": 50, \"jury\": 50}.")
     if form.ends_at <= form.starts_at:
         fields["ends_at"] = _l("The end must come after the start.")
     if form.session_id is not None:
@@ -114,6 +122,8 @@ def _apply(challenge_round: ChallengeRound, form: RoundForm) -> None:
     challenge_round.starts_at, challenge_round.ends_at = form.starts_at, form.ends_at
     challenge_round.beat_count = form.beat_count
     challenge_round.slot_id = form.session_id
+    challenge_round.votes_per_ticket = form.votes_per_ticket
+    challenge_round.audience_weight, challenge_round.jury_weight = form.audience_weight, form.jury_weight
 
 
 def create_round(form: RoundForm, *, actor, now: datetime | None = None) -> ChallengeRound:
@@ -145,10 +155,12 @@ def update_round(challenge_round: ChallengeRound, form: RoundForm, *, actor,
                               status=409)
         validate(form, exclude_id=challenge_round.id)
         before = {"starts_at": challenge_round.starts_at, "ends_at": challenge_round.ends_at,
-                  "beat_count": challenge_round.beat_count, "theme": challenge_round.theme}
+                  "beat_count": challenge_round.beat_count, "theme": challenge_round.theme,
+                  "votes_per_ticket": challenge_round.votes_per_ticket, "weights": challenge_round.weights}
         _apply(challenge_round, form)
         after = {"starts_at": form.starts_at, "ends_at": form.ends_at, "beat_count": form.beat_count,
-                 "theme": form.theme}
+                 "theme": form.theme, "votes_per_ticket": form.votes_per_ticket,
+                 "weights": {"audience": form.audience_weight, "jury": form.jury_weight}}
         audit.record(actor, "round.update", challenge_round,
                      f"Changed the round \u201c{form.title['en']}\u201d",
                      details=audit.changes(before, after), now=now)
@@ -159,7 +171,9 @@ def update_round(challenge_round: ChallengeRound, form: RoundForm, *, actor,
 def form_of(challenge_round: ChallengeRound, **changes) -> RoundForm:
     form = RoundForm(title=dict(challenge_round.title), theme=dict(challenge_round.theme),
                      starts_at=challenge_round.starts_at, ends_at=challenge_round.ends_at,
-                     beat_count=challenge_round.beat_count, session_id=challenge_round.slot_id)
+                     beat_count=challenge_round.beat_count, session_id=challenge_round.slot_id,
+                     votes_per_ticket=challenge_round.votes_per_ticket,
+                     audience_weight=challenge_round.audience_weight, jury_weight=challenge_round.jury_weight)
     for name, value in changes.items():
         setattr(form, name, value)
     return form

@@ -56,6 +56,9 @@ def round_json(challenge_round: ChallengeRound | None, now: datetime | None = No
         "ends_at": timestamp(challenge_round.ends_at),
         "beat_count": challenge_round.beat_count,
         "session_id": challenge_round.slot_id,
+        "votes_per_ticket": challenge_round.votes_per_ticket,
+        "weights": challenge_round.weights,
+        "voting": "open" if challenge_round.voting_open_at(now or clock.now()) else "closed",
     }
 
 

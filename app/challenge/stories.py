@@ -25,7 +25,7 @@ from app.tickets.models import Ticket
 
 RECENT_LIMIT = 30
 #: Lists show which beats have a drawing, not the drawings: their bytes stay in the database.
-_FRAMES_WITHOUT_PNG = selectinload(Story.frames).defer(StoryFrame.png)
+FRAMES_WITHOUT_PNG = selectinload(Story.frames).defer(StoryFrame.png)
 
 
 def _earlier_answer(nonce) -> dict | None:
@@ -133,7 +133,7 @@ def queue(*, status: str | None = "pending", round_id: int | None = None, limit:
     """Stories for moderators: flagged first, then oldest first (pending), or newest first."""
     if status is not None and status not in STORY_STATUSES:
         raise ValidationFailed({"status": _l("Use pending, approved or rejected.")})
-    query = select(Story).options(_FRAMES_WITHOUT_PNG)
+    query = select(Story).options(FRAMES_WITHOUT_PNG)
     if status is not None:
         query = query.where(Story.status == status)
     if round_id is not None:
@@ -151,7 +151,7 @@ def recent_approved(*, limit: int = RECENT_LIMIT, now: datetime | None = None) -
     now = now or clock.now()
     since = clock.at_local(clock.today(now), time(0))
     return list(db.session.scalars(
-        select(Story).options(_FRAMES_WITHOUT_PNG)
+        select(Story).options(FRAMES_WITHOUT_PNG)
         .where(Story.status == "approved", Story.approved_at >= since)
         .order_by(Story.approved_at.desc(), Story.id.desc()).limit(limit)))
 

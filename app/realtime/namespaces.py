@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.api.serializers import day_json, session_json, timestamp
-from app.challenge import rounds, rules, screens, stories
+from app.challenge import leaderboard, rounds, rules, screens, stories, votes
 from app.challenge.models import KioskState, Story
 from app.challenge.serializers import round_json, story_json
 from app.extensions import db, socketio
-from app.realtime.publish import DISPLAY, KIOSK, STAFF, kiosk_room
+from app.realtime.publish import DISPLAY, KIOSK, STAFF, VOTE, kiosk_room
 from app.schedule import services as schedule
 from app.staff.services import authenticate_token
 from app.tickets import queries
@@ -50,6 +50,16 @@ class DisplayNamespace(Namespace):
 
     def on_sync(self, data=None):
         _answer_and_release("state", display_snapshot(session.get("display", screens.DEFAULT_DISPLAY)))
+
+
+class VoteNamespace(Namespace):
+    """/vote: visitors' phones, public and read-only (votes go over HTTP)."""
+
+    def on_connect(self, auth=None):
+        _answer_and_release("state", vote_snapshot())
+
+    def on_sync(self, data=None):
+        _answer_and_release("state", vote_snapshot())
 
 
 class KioskNamespace(Namespace):
@@ -117,9 +127,35 @@ def display_snapshot(name: str) -> dict:
             "stories": [story_json(story) for story in stories.recent_approved()],
             "schedule": {"on_now": [session_json(slot) for slot in on_now],
                          "up_next": [session_json(slot) for slot in up_next]},
-            # Filled by the leaderboard once voting exists.
-            "leaderboard": None,
+            "leaderboard": public_leaderboard(),
+            "join": join_json(),
             **rounds_snapshot(clock.now())}
+
+
+def public_leaderboard() -> dict | None:
+    """The board displays and phones show now (None before any round)."""
+    now = clock.now()
+    shown = leaderboard.board_round(now)
+    return leaderboard.public_board(shown, now) if shown is not None else None
+
+
+def join_json() -> dict:
+    """Where a visitor joins the vote: the URL the display prints, and its QR image."""
+    from app.tickets.links import public_origin
+
+    return {"url": f"{public_origin()}/vote", "qr_svg": "/vote/qr.svg"}
+
+
+def vote_snapshot() -> dict:
+    """What a phone on /vote needs: the round open for voting, its approved stories, the board."""
+    now = clock.now()
+    voting = votes.voting_round(now)
+    approved = stories.queue(status="approved", round_id=voting.id) if voting else []
+    return {"now": timestamp(now),
+            "round": {**round_json(voting, now), "votes_per_ticket": voting.votes_per_ticket} if voting else None,
+            "voting": "open" if voting else "closed",
+            "stories": [story_json(story) for story in sorted(approved, key=lambda item: item.approved_at or now)],
+            "leaderboard": public_leaderboard()}
 
 
 def kiosk_snapshot(kiosk_id: int) -> dict:
@@ -134,6 +170,7 @@ def kiosk_snapshot(kiosk_id: int) -> dict:
 def register() -> None:
     """Once per process: SocketIO keeps its handlers and gives them to every app it is bound to."""
     known = {type(handler) for handler in socketio.namespace_handlers}
-    for handler, namespace in ((StaffNamespace, STAFF), (DisplayNamespace, DISPLAY), (KioskNamespace, KIOSK)):
+    for handler, namespace in ((StaffNamespace, STAFF), (DisplayNamespace, DISPLAY), (KioskNamespace, KIOSK),
+                               (VoteNamespace, VOTE)):
         if handler not in known:
             socketio.on_namespace(handler(namespace))

@@ -11,6 +11,8 @@ from app.extensions import socketio
 STAFF = "/staff"
 DISPLAY = "/display"
 KIOSK = "/kiosk"
+#: Visitors' phones on /vote (public, read-only).
+VOTE = "/vote"
 
 
 def kiosk_room(kiosk_id: int) -> str:
@@ -54,14 +56,16 @@ def story_approved(story) -> None:
     from app.challenge.serializers import story_json
 
     payload = story_json(story)
-    socketio.emit("story_approved", payload, namespace=DISPLAY)
-    socketio.emit("story_approved", payload, namespace=KIOSK)
+    for namespace in (DISPLAY, KIOSK, VOTE):
+        socketio.emit("story_approved", payload, namespace=namespace)
+    leaderboard_changed(story.round_id)
 
 
 def story_removed(story) -> None:
     """An approved story was rejected after all: screens take it off."""
-    socketio.emit("story_removed", {"id": story.id}, namespace=DISPLAY)
-    socketio.emit("story_removed", {"id": story.id}, namespace=KIOSK)
+    for namespace in (DISPLAY, KIOSK, VOTE):
+        socketio.emit("story_removed", {"id": story.id}, namespace=namespace)
+    leaderboard_changed(story.round_id)
 
 
 def round_changed() -> None:
@@ -69,7 +73,7 @@ def round_changed() -> None:
     from app.realtime.namespaces import rounds_snapshot
 
     payload = rounds_snapshot(clock.now())
-    for namespace in (DISPLAY, KIOSK, STAFF):
+    for namespace in (DISPLAY, KIOSK, STAFF, VOTE):
         socketio.emit("round", payload, namespace=namespace)
 
 
@@ -92,3 +96,40 @@ def kiosk_paused(state) -> None:
     payload = {"paused": state.paused, "message": state.message}
     socketio.emit("paused", payload, namespace=KIOSK, to=kiosk_room(state.kiosk_id))
     socketio.emit("kiosks_changed", {"id": state.kiosk_id, **payload}, namespace=STAFF)
+
+
+def leaderboard_changed(round_id: int) -> None:
+    """A vote, a score or a moderation moved a round's ranking: announced within a moment,
+    coalesced with every other change of that moment (app.realtime.coalesce)."""
+    from app.realtime.coalesce import announcer
+
+    announcer.mark(round_id)
+
+
+def leaderboard_now(round_id: int) -> None:
+    """Announce a round's boards: the public one to displays and phones (when it is the round
+    they show), the public and the live one side by side to staff."""
+    from app.challenge import leaderboard, show
+    from app.challenge.models import ChallengeRound
+    from app.extensions import db
+
+    challenge_round = db.session.get(ChallengeRound, round_id)
+    if challenge_round is None:
+        return
+    now = clock.now()
+    public = leaderboard.public_board(challenge_round, now)
+    shown = leaderboard.board_round(now)
+    if shown is not None and shown.id == round_id:
+        socketio.emit("leaderboard", public, namespace=DISPLAY)
+        socketio.emit("leaderboard", public, namespace=VOTE)
+    socketio.emit("leaderboard", {"round_id": round_id, "public": public,
+                                  "live": leaderboard.live_board(challenge_round, now),
+                                  "show": show.show_json(challenge_round, now)}, namespace=STAFF)
+
+
+def show_changed(challenge_round) -> None:
+    """Staff opened or closed voting, froze, revealed: every screen follows at once."""
+    socketio.emit("voting", {"round_id": challenge_round.id,
+                             "voting": "open" if challenge_round.voting_open_at(clock.now()) else "closed"},
+                  namespace=VOTE)
+    leaderboard_now(challenge_round.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import LocalizedText, UTCDateTime
@@ -27,6 +27,8 @@ class Exhibition(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     site: Mapped[dict] = mapped_column(LocalizedText)
     description: Mapped[dict] = mapped_column(LocalizedText)
+    #: What the jury scores: [{"key", "label": {"zh", "en"}}]; null for the default criteria.
+    jury_criteria: Mapped[list | None] = mapped_column(JSON)
 
     days: Mapped[list[ExhibitionDay]] = relationship(
         back_populates="exhibition", order_by="ExhibitionDay.date"

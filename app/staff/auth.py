@@ -56,14 +56,21 @@ def api_roles(*roles: str):
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            member = _api_caller()
-            if member.role not in roles:
-                raise DomainError("forbidden", _l("Your role is not allowed to do this."), status=403)
-            g.staff = member
+            require_api_role(*roles)
             return view(*args, **kwargs)
         guarded.allowed_roles = roles
         return guarded
     return decorator
+
+
+def require_api_role(*roles: str) -> StaffMember:
+    """The API caller, when one of `roles` (as g.staff); 401 or 403 otherwise. For routes whose
+    staff part is optional, such as the leaderboard's ?live=1."""
+    member = _api_caller()
+    if member.role not in roles:
+        raise DomainError("forbidden", _l("Your role is not allowed to do this."), status=403)
+    g.staff = member
+    return member
 
 
 def _api_caller() -> StaffMember:

@@ -42,7 +42,11 @@ class StaffMember(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: For a jury account: the juror of the programme it belongs to.
+    jury_member_id: Mapped[int | None] = mapped_column(ForeignKey("jury_member.id", ondelete="SET NULL"),
+                                                       unique=True)
 
+    jury_member = relationship("JuryMember")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff_member",
                                                   order_by="ApiToken.created_at.desc()")
 

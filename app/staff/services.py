@@ -17,6 +17,7 @@ from app.db import unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.staff import audit
+from app.schedule.models import JuryMember
 from app.staff.models import ROLES, ApiToken, StaffMember
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,28 +64,47 @@ def validate_account(email: str, role: str, name: str | None) -> dict:
 
 
 def add_staff(email: str, role: str, *, name: str | None = None, actor: StaffMember | None = None,
-              now: datetime | None = None) -> Credentials:
-    """Create an account with a generated password and an API token, both shown once."""
+              jury_member: JuryMember | None = None, now: datetime | None = None) -> Credentials:
+    """Create an account with a generated password and an API token, both shown once.
+
+    A jury account may belong to one juror of the programme (`jury_member`): it then
+    takes their name unless another is given, and the results name the juror.
+    """
     now = now or clock.now()
     email = (email or "").strip().lower()
     name = name.strip() if name and name.strip() else None
     errors = validate_account(email, role, name)
+    if role != "jury" and jury_member is not None:
+        errors["jury_member"] = _l("Only a jury account belongs to a juror.")
     if errors:
         raise ValidationFailed(errors)
+    if jury_member is not None and name is None:
+        name = jury_member.name.get("en") or jury_member.key
     password = _new_password()
     try:
         with unit_of_work():
             member = StaffMember(email=email, name=name or email.split("@")[0], role=role,
-                                 password_hash=generate_password_hash(password), created_at=now)
+                                 password_hash=generate_password_hash(password), created_at=now,
+                                 jury_member_id=jury_member.id if jury_member else None)
             db.session.add(member)
             db.session.flush()
             token = _new_token(member, now)
             audit.record(actor, "staff.add", member, f"Added {email} as {role}", now=now)
     except IntegrityError:
         # The unique email decides, not a look-up first: two admins adding at once get one account.
+        if jury_member is not None and _juror_has_account(jury_member, email):
+            raise DomainError("juror_has_account", _l("This juror already has an account."), status=409,
+                              fields={"jury_member": _l("Already has an account.")}) from None
         raise DomainError("email_taken", _l("An account with this email already exists."),
                           status=409, fields={"email": _l("Already in use.")}) from None
     return Credentials(member, password, token)
+
+
+def _juror_has_account(jury_member: JuryMember, email: str) -> bool:
+    """After a failed insert: was it the juror's unique account (not the email) that clashed?"""
+    db.session.rollback()
+    holder = db.session.scalars(select(StaffMember).where(StaffMember.jury_member_id == jury_member.id)).first()
+    return holder is not None and holder.email != email
 
 
 def get_staff(member_id: int) -> StaffMember:

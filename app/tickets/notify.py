@@ -71,3 +71,12 @@ def schedule_change(seat: Seat, *, cancelled: bool) -> OutboxMail | None:
 def ticket_links(email: str, tickets: list[Ticket], locale: str) -> OutboxMail:
     """"Find my ticket": the links of every active ticket held by this email."""
     return _enqueue(email, "ticket_links", locale, links=_links(tickets))
+
+
+def story_won(story, *, place: int) -> OutboxMail | None:
+    """Your My Story story placed in the top three (mailed when the reveal reaches the winner)."""
+    ticket = db.session.get(Ticket, story.ticket_id) if story.ticket_id else None
+    if ticket is None or not ticket.registration.email:
+        return None
+    return _enqueue(ticket.registration.email, "story_won", ticket.registration.locale, story=story,
+                    place=place, challenge_round=story.round, link=_links([ticket])[0])

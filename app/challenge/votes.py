@@ -1,0 +1,177 @@
+"""Visitors' votes: one checked-in ticket, `votes_per_ticket` votes a round, one per story.
+
+Both limits are the database's, never a look-up before the insert: the unique
+(ticket, story) constraint refuses a second vote for a story, and the ballot's
+conditional UPDATE (`used < votes_per_ticket`) refuses one vote too many. A
+refused vote rolls back whole, so nothing of it is left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.challenge.models import Ballot, ChallengeRound, Story, Vote
+from app.checkin.models import DAY_ENTRY, Presence
+from app.checkin.rules import ticket_code as read_ticket_code
+from app.db import unit_of_work
+from app.errors import DomainError
+from app.extensions import db
+from app.realtime import publish
+from app.schedule.models import ExhibitionDay
+from app.tickets.models import Ticket
+
+
+@dataclass
+class BallotState:
+    """What a phone shows: the round open for voting, and this ticket's votes in it."""
+
+    round_id: int | None
+    votes_per_ticket: int
+    left: int
+    story_ids: list[int]
+    checked_in: bool
+
+    def as_json(self) -> dict:
+        return {"round_id": self.round_id, "votes_per_ticket": self.votes_per_ticket, "left": self.left,
+                "story_ids": self.story_ids, "checked_in": self.checked_in}
+
+
+def voting_rounds(now: datetime | None = None) -> list[ChallengeRound]:
+    """Rounds open for voting now, the latest first (usually one)."""
+    now = now or clock.now()
+    candidates = db.session.scalars(select(ChallengeRound).where(ChallengeRound.voting != "closed",
+                                                                 ChallengeRound.starts_at <= now)
+                                    .order_by(ChallengeRound.starts_at.desc()))
+    return [item for item in candidates if item.voting_open_at(now)]
+
+
+def voting_round(now: datetime | None = None) -> ChallengeRound | None:
+    """The round phones vote in now: the latest one open for voting."""
+    found = voting_rounds(now)
+    return found[0] if found else None
+
+
+def find_ticket(code_text) -> Ticket:
+    """The ticket of a code, its ticket URL or a scan of its QR; 404 when there is none."""
+    code = read_ticket_code(code_text) if isinstance(code_text, str) else None
+    ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).first() if code else None
+    if ticket is None:
+        raise DomainError("ticket_not_found", _l("We do not know this ticket. Check the code on your ticket."),
+                          status=404)
+    return ticket
+
+
+def _active(ticket: Ticket) -> Ticket:
+    if not ticket.is_active:
+        raise DomainError("ticket_cancelled", _l("This ticket was cancelled, so it cannot vote."), status=403)
+    return ticket
+
+
+def checked_in_today(ticket: Ticket, now: datetime | None = None) -> bool:
+    """Whether this ticket came in through the exhibition's entrance today."""
+    today = clock.today(now)
+    return db.session.scalar(select(exists().where(
+        Presence.ticket_id == ticket.id, Presence.slot_id == DAY_ENTRY,
+        Presence.day_id == select(ExhibitionDay.id).where(ExhibitionDay.date == today).scalar_subquery())))
+
+
+def _story(story_id) -> Story:
+    story = db.session.get(Story, story_id) if isinstance(story_id, int) and not isinstance(story_id, bool) else None
+    if story is None:
+        raise DomainError("story_not_found", _l("This story does not exist."), status=404)
+    return story
+
+
+def _open_round_of(story: Story, now: datetime) -> ChallengeRound:
+    """The story's round, if votes are taken for it now; otherwise the refusal that says why."""
+    challenge_round = story.round
+    if not challenge_round.voting_open_at(now):
+        if voting_round(now) is not None:
+            raise DomainError("story_not_votable", _l("This story is not in the round you are voting in now."),
+                              status=409)
+        raise DomainError("voting_closed", _l("Voting is closed."), status=409)
+    return challenge_round
+
+
+def _insert_ballot(round_id: int, ticket_id: int) -> None:
+    """The ticket's ballot for the round, made once (two first votes at once make one)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(Ballot).values(round_id=round_id, ticket_id=ticket_id, used=0)
+                       .on_conflict_do_nothing(index_elements=["round_id", "ticket_id"]))
+
+
+def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
+    """One vote for one story; answers the ticket's ballot after it."""
+    now = now or clock.now()
+    ticket = find_ticket(code_text)
+    story = _story(story_id)
+    try:
+        with unit_of_work():
+            _active(ticket)
+            if not checked_in_today(ticket, now):
+                raise DomainError("not_checked_in", _l(
+                    "Your ticket has not been checked in at the entrance today. Scan it at the door first."),
+                    status=403)
+            if story.status != "approved":
+                raise DomainError("story_not_votable", _l("This story was withdrawn and cannot be voted for."),
+                                  status=409)
+            challenge_round = _open_round_of(story, now)
+            _insert_ballot(challenge_round.id, ticket.id)
+            db.session.add(Vote(round_id=challenge_round.id, story_id=story.id, ticket_id=ticket.id,
+                                created_at=now))
+            db.session.flush()
+            counted = db.session.execute(
+                update(Ballot).where(Ballot.round_id == challenge_round.id, Ballot.ticket_id == ticket.id,
+                                     Ballot.used < challenge_round.votes_per_ticket)
+                .values(used=Ballot.used + 1).execution_options(synchronize_session=False)).rowcount
+            if not counted:
+                raise DomainError("no_votes_left", _l(
+                    "You have used all %(count)d of your votes in this round.",
+                    count=challenge_round.votes_per_ticket), status=409)
+    except IntegrityError:
+        raise DomainError("already_voted", _l("You already voted for this story."), status=409) from None
+    publish.leaderboard_changed(story.round_id)
+    return ballot_state(ticket, challenge_round, now)
+
+
+def withdraw(code_text, story_id, *, now: datetime | None = None) -> None:
+    """Take a vote back while its round's voting is open (taking back no vote is harmless)."""
+    now = now or clock.now()
+    ticket = find_ticket(code_text)
+    story = _story(story_id)
+    with unit_of_work():
+        _active(ticket)
+        challenge_round = _open_round_of(story, now)
+        removed = db.session.execute(delete(Vote).where(Vote.ticket_id == ticket.id, Vote.story_id == story.id)
+                                     .execution_options(synchronize_session=False)).rowcount
+        if removed:
+            db.session.execute(update(Ballot).where(Ballot.round_id == challenge_round.id,
+                                                    Ballot.ticket_id == ticket.id, Ballot.used > 0)
+                               .values(used=Ballot.used - 1).execution_options(synchronize_session=False))
+    if removed:
+        publish.leaderboard_changed(story.round_id)
+
+
+def ballot_state(ticket: Ticket, challenge_round: ChallengeRound | None, now: datetime | None = None) -> BallotState:
+    checked_in = checked_in_today(ticket, now)
+    if challenge_round is None:
+        return BallotState(None, 0, 0, [], checked_in)
+    story_ids = list(db.session.scalars(select(Vote.story_id).where(Vote.ticket_id == ticket.id,
+                                                                    Vote.round_id == challenge_round.id)
+                                        .order_by(Vote.id)))
+    return BallotState(challenge_round.id, challenge_round.votes_per_ticket,
+                       max(challenge_round.votes_per_ticket - len(story_ids), 0), story_ids, checked_in)
+
+
+def ballot(code_text, *, now: datetime | None = None) -> BallotState:
+    """A ticket's votes in the round open for voting now."""
+    now = now or clock.now()
+    ticket = _active(find_ticket(code_text))
+    return ballot_state(ticket, voting_round(now), now)

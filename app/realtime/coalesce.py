@@ -1,0 +1,121 @@
+"""Coalesced leaderboard announcements: many votes a second, a few `leaderboard` events.
+
+A vote or a jury score only marks its round as changed. A background task per
+process wakes every INTERVAL, takes the rounds marked since, and has
+app.realtime.publish announce each once. Displays are so at most about two
+intervals behind, however fast votes arrive.
+
+In scaled mode (a Redis message queue) the marks are kept in Redis, and a short
+Redis lock lets one process a tick take them: processes together send one
+announcement per interval, not one per process, and a mark made on any process
+is taken by whichever process ticks next, so none is lost if one dies.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import redis
+from flask import Flask, current_app
+
+from app.extensions import db, socketio
+
+#: Seconds between announcements: at most four `leaderboard` events a second per namespace.
+INTERVAL = 0.25
+_DIRTY_KEY = "backlot:leaderboard:dirty"
+_TICK_KEY = "backlot:leaderboard:tick"
+
+
+class _LocalMarks:
+    """Marks of one process (the embedded mode)."""
+
+    def __init__(self):
+        self._rounds: set[int] = set()
+        self._lock = threading.Lock()
+
+    def add(self, round_id: int) -> None:
+        with self._lock:
+            self._rounds.add(round_id)
+
+    def take(self) -> set[int]:
+        with self._lock:
+            taken, self._rounds = self._rounds, set()
+        return taken
+
+
+class _RedisMarks:
+    """Marks shared by every process through Redis; one process takes them a tick."""
+
+    def __init__(self, url: str):
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._me = f"{os.getpid()}"
+
+    def add(self, round_id: int) -> None:
+        self._redis.sadd(_DIRTY_KEY, round_id)
+
+    def take(self) -> set[int]:
+        if not self._redis.set(_TICK_KEY, self._me, nx=True, px=int(INTERVAL * 1000)):
+            return set()  # another process ticks this interval
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.smembers(_DIRTY_KEY)
+            pipe.delete(_DIRTY_KEY)
+            members, _ = pipe.execute()
+        return {int(member) for member in members}
+
+
+class LeaderboardAnnouncer:
+    """Marks changed rounds, and announces them from one background task per process."""
+
+    def __init__(self):
+        self._marks: _LocalMarks | _RedisMarks | None = None
+        self._queue: str | None = None
+        self._app: Flask | None = None
+        self._running = False
+        self._start_lock = threading.Lock()
+
+    def mark(self, round_id: int) -> None:
+        """Called after the commit of a vote or score; cheap (a set add, or one Redis SADD)."""
+        self._app = current_app._get_current_object()
+        queue = self._app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
+        if self._marks is None or queue != self._queue:
+            self._queue = queue
+            self._marks = _RedisMarks(queue) if queue and queue.startswith("redis") else _LocalMarks()
+        try:
+            self._marks.add(round_id)
+        except redis.RedisError:
+            current_app.logger.warning("leaderboard: Redis unreachable, round %s announced at once", round_id)
+            self._announce({round_id})
+            return
+        if not self._running:
+            with self._start_lock:
+                if not self._running:
+                    self._running = True
+                    socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            socketio.sleep(INTERVAL)
+            try:
+                rounds = self._marks.take() if self._marks is not None else set()
+            except redis.RedisError:
+                continue  # the marks wait in Redis for the next tick that reaches it
+            if rounds:
+                self._announce(rounds)
+
+    def _announce(self, rounds: set[int]) -> None:
+        from app.realtime import publish
+
+        app = self._app
+        if app is None:
+            return
+        with app.app_context():
+            try:
+                for round_id in sorted(rounds):
+                    publish.leaderboard_now(round_id)
+            except Exception:  # a failed announcement must not end the task; the next change re-announces
+                app.logger.exception("leaderboard: announcing rounds %s failed", sorted(rounds))
+            finally:
+                db.session.remove()
+
+
+announcer = LeaderboardAnnouncer()
