@@ -4,3 +4,12 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
+
+
+from app.staff.auth import roles_required  # noqa: E402
+
+
+@bp.get("", strict_slashes=False)
+@roles_required("jury")
+def scoring_page():
+    return "jury"
