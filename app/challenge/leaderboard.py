@@ -86,18 +86,22 @@ def _head(challenge_round: ChallengeRound, now: datetime) -> dict:
             "revealed": challenge_round.revealed}
 
 
-def public_board(challenge_round: ChallengeRound, now: datetime | None = None) -> dict:
-    """GET /api/v1/leaderboard's body: what displays and phones show."""
+def public_board(challenge_round: ChallengeRound, now: datetime | None = None, *,
+                 live: list[dict] | None = None) -> dict:
+    """GET /api/v1/leaderboard's body: what displays and phones show (`live`: the live
+    entries, when the caller has them already)."""
     now = now or clock.now()
     if challenge_round.revealed is not None:
         entries = revealed_entries(challenge_round)
     elif challenge_round.frozen_board is not None:
         entries = challenge_round.frozen_board
     else:
-        entries = live_entries(challenge_round)
+        entries = live if live is not None else live_entries(challenge_round)
     return {**_head(challenge_round, now), "entries": entries}
 
 
-def live_board(challenge_round: ChallengeRound, now: datetime | None = None) -> dict:
+def live_board(challenge_round: ChallengeRound, now: datetime | None = None, *,
+               live: list[dict] | None = None) -> dict:
     """The same body with the live ranking, whatever the displays show (staff only)."""
-    return {**_head(challenge_round, now or clock.now()), "entries": live_entries(challenge_round)}
+    entries = live if live is not None else live_entries(challenge_round)
+    return {**_head(challenge_round, now or clock.now()), "entries": entries}

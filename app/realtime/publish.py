@@ -15,6 +15,12 @@ KIOSK = "/kiosk"
 VOTE = "/vote"
 
 
+#: Staff who run the show (moderators, admins) on /staff: only they get the live ranking and
+#: every juror's part of it; jurors see their own marks only until the reveal.
+SHOW_ROOM = "show"
+SHOW_ROLES = ("moderator", "admin")
+
+
 def kiosk_room(kiosk_id: int) -> str:
     return f"kiosk:{kiosk_id}"
 
@@ -117,14 +123,15 @@ def leaderboard_now(round_id: int) -> None:
     if challenge_round is None:
         return
     now = clock.now()
-    public = leaderboard.public_board(challenge_round, now)
+    live = leaderboard.live_entries(challenge_round)
+    public = leaderboard.public_board(challenge_round, now, live=live)
     shown = leaderboard.board_round(now)
     if shown is not None and shown.id == round_id:
         socketio.emit("leaderboard", public, namespace=DISPLAY)
         socketio.emit("leaderboard", public, namespace=VOTE)
     socketio.emit("leaderboard", {"round_id": round_id, "public": public,
-                                  "live": leaderboard.live_board(challenge_round, now),
-                                  "show": show.show_json(challenge_round, now)}, namespace=STAFF)
+                                  "live": leaderboard.live_board(challenge_round, now, live=live),
+                                  "show": show.show_json(challenge_round, now)}, namespace=STAFF, to=SHOW_ROOM)
 
 
 def show_changed(challenge_round) -> None:
