@@ -42,6 +42,12 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(EVENT_TZ)
 
 
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 on the exhibition's wall clock, with its offset (+08:00): how the API and
+    the screens write a time."""
+    return local(moment).isoformat()
+
+
 def today(moment: datetime | None = None) -> date:
     """The exhibition's calendar date at `moment` (default: now)."""
     return local(moment or now()).date()

@@ -6,15 +6,11 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 
 from app import clock
+from app.clock import timestamp
 from app.i18n import localized
 from app.schedule.models import Exhibition, ExhibitionDay, Slot, Venue
 
 PRODID = "-//SIFF//Backlot//EN"
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 on the exhibition's wall clock, with its offset (+08:00)."""
-    return clock.local(moment).isoformat()
 
 
 def day_json(day: ExhibitionDay) -> dict:

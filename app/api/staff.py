@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
-from app.api.serializers import timestamp
+from app.clock import timestamp
 from app.errors import ValidationFailed
 from app.staff import audit
 from app.staff.auth import api_roles

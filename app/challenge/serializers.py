@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app import clock
-from app.api.serializers import timestamp
+from app.clock import timestamp
 from app.challenge.models import ChallengeRound, DisplayScreen, KioskState, Story
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
 from app import clock
-from app.api.serializers import timestamp
+from app.clock import timestamp
 from app.extensions import db
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.api.serializers import timestamp
+from app.clock import timestamp
 from app.checkin import rules
 from app.checkin.models import DAY_ENTRY, Presence, Scan
 from app.db import unit_of_work

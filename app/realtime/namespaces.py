@@ -13,7 +13,8 @@ from flask_socketio import Namespace, emit, join_room
 from sqlalchemy import select
 
 from app import clock
-from app.api.serializers import day_json, session_json, timestamp
+from app.api.serializers import day_json, session_json
+from app.clock import timestamp
 from app.challenge import leaderboard, rounds, rules, screens, stories, votes
 from app.challenge.models import KioskState, Story
 from app.challenge.serializers import round_json, story_json

@@ -130,7 +130,11 @@ def test_a_display_gets_its_state_then_stories_and_modes_as_they_change(server):
         assert state["round"]["theme"]["en"] == "A message from tomorrow arrives today"
         assert state["round"]["status"] == "open" and state["next_round"]["status"] == "scheduled"
         assert_valid(server.document, "Round", state["round"])
-        assert state["schedule"]["on_now"] and state["leaderboard"] is None
+        assert state["schedule"]["on_now"]
+        board = state["leaderboard"]  # the open round's public board, votes open with the round
+        assert (board["round"]["id"], board["voting"], board["frozen"], board["revealed"]) == \
+            (state["round"]["id"], "open", False, None)
+        assert state["join"] == {"url": f"{server.url}/vote", "qr_svg": "/vote/qr.svg"}
 
         sent = send_story(server.url, server.kiosk, "Tomorrow Calls <b>loud</b>")
         call(server.url, server.moderator, "POST", f"/stories/{sent['id']}/approve")
