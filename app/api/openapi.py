@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import bp
+from app.challenge import jury
 from app.challenge import rules as story_rules
 from app.challenge.cowriter import KINDS as SUGGESTION_KINDS
 from app.challenge.models import DISPLAY_MODES, STORY_STATUSES
@@ -340,7 +341,22 @@ SCHEMAS = {
             "weights": {**ref("schemas", "Weights"), "default": {"audience": 50, "jury": 50}},
         },
         "required": ["title", "theme", "starts_at", "ends_at"],
-        "description": "To create a round; to change one (PUT), any of these: the others stay.",
+        "description": "To create a round (POST); to change one, see RoundChange.",
+    },
+    "RoundChange": {
+        "type": "object",
+        "description": "To change a round (PUT): any of RoundRequest's fields; those left out stay, "
+                       "e.g. only {\"votes_per_ticket\": 5} or only {\"weights\": {...}}.",
+        "properties": {
+            "title": ref("schemas", "LocalizedText"),
+            "theme": ref("schemas", "LocalizedText"),
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+            "beat_count": BEAT_COUNT,
+            "session_id": nullable({**ID, "description": "A session of kind challenge."}),
+            "votes_per_ticket": VOTES_PER_TICKET,
+            "weights": ref("schemas", "Weights"),
+        },
     },
     "Rounds": {
         "type": "object",
@@ -424,6 +440,137 @@ SCHEMAS = {
             "provider": {"type": "string", "description": "Who wrote it: offline, or the AI provider's name."},
         },
         "required": ["kind", "text", "provider"],
+    },
+    "VoteRequest": {
+        "type": "object",
+        "properties": {
+            "ticket_code": {"type": "string", "minLength": 1,
+                            "description": "The ticket code, the ticket's URL or what its QR code reads."},
+            "story_id": ID,
+        },
+        "required": ["ticket_code", "story_id"],
+    },
+    "Ballot": {
+        "type": "object",
+        "description": "A ticket's votes in the round open for voting now (round_id null, and no votes, "
+                       "when no round is).",
+        "properties": {
+            "round_id": nullable(ID),
+            "votes_per_ticket": {**COUNT, "maximum": VOTES_PER_TICKET["maximum"]},
+            "left": COUNT,
+            "story_ids": {"type": "array", "items": ID, "description": "The stories it voted for, first vote first."},
+            "checked_in": {"type": "boolean", "description": "Checked in at the entrance today (needed to vote)."},
+        },
+        "required": ["round_id", "votes_per_ticket", "left", "story_ids", "checked_in"],
+    },
+    "LeaderboardEntry": {
+        "type": "object",
+        "description": "One place. Its text is the visitor's: escape it.",
+        "properties": {
+            "story_id": ID,
+            "title": {"type": "string"},
+            "author": {"type": "string"},
+            "logline": {"type": "string"},
+            "frame": nullable({"type": "string", "format": "uri-reference",
+                               "description": "The story's first drawn frame (a PNG)."}),
+            "votes": COUNT,
+            "jury": nullable({"type": "number", "minimum": 1, "maximum": 10,
+                              "description": "The jury's mean (1-10); null while no juror scored the story."}),
+            "score": {"type": "number", "minimum": 0, "maximum": 100},
+            "rank": {"type": "integer", "minimum": 1},
+        },
+        "required": ["story_id", "title", "author", "logline", "frame", "votes", "jury", "score", "rank"],
+    },
+    "Leaderboard": {
+        "type": "object",
+        "description": "What the displays show: the live ranking, except while frozen (the ranking at "
+                       "the freeze) and during a reveal (only the places revealed, best first). "
+                       "With ?live=1 (staff), always the live ranking.",
+        "properties": {
+            "round": {"type": "object",
+                      "properties": {"id": ID, "title": ref("schemas", "LocalizedText"),
+                                     "status": {"type": "string", "enum": ["scheduled", "open", "closed"]}},
+                      "required": ["id", "title", "status"]},
+            "voting": {"type": "string", "enum": ["open", "closed"]},
+            "frozen": {"type": "boolean"},
+            "revealed": nullable({**COUNT, "description": "Places shown so far, from the last up; "
+                                                          "null when no reveal has begun."}),
+            "entries": {"type": "array", "items": ref("schemas", "LeaderboardEntry")},
+        },
+        "required": ["round", "voting", "frozen", "revealed", "entries"],
+    },
+    "Show": {
+        "type": "object",
+        "description": "The show's state as staff run it, with the public board.",
+        "properties": {
+            "round_id": ID,
+            "title": ref("schemas", "LocalizedText"),
+            "status": {"type": "string", "enum": ["scheduled", "open", "closed"]},
+            "voting": {"type": "string", "enum": ["open", "closed"]},
+            "voting_set_by": {"type": "string", "enum": ["round", "staff"],
+                              "description": "round: voting follows the round; staff: staff opened or closed it."},
+            "frozen": {"type": "boolean"},
+            "revealed": nullable(COUNT),
+            "places": nullable({**COUNT, "description": "Places the reveal walks up; null before it begins."}),
+            "votes_per_ticket": VOTES_PER_TICKET,
+            "weights": ref("schemas", "Weights"),
+            "winners_told": {"type": "boolean", "description": "The top authors were mailed."},
+            "leaderboard": ref("schemas", "Leaderboard"),
+        },
+        "required": ["round_id", "title", "status", "voting", "voting_set_by", "frozen", "revealed", "places",
+                     "votes_per_ticket", "weights", "winners_told", "leaderboard"],
+    },
+    "RevealRequest": {
+        "type": "object",
+        "properties": {"places": {**COUNT, "description": "Show this many places unless more are shown "
+                                                          "(safe to re-send); left out: one more."}},
+    },
+    "JuryCriteria": {
+        "type": "object",
+        "properties": {
+            "criteria": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"key": {"type": "string"}, "label": ref("schemas", "LocalizedText"),
+                               "name": {"type": "string", "description": "The label in the request's language."}},
+                "required": ["key", "label", "name"]}},
+            "min": {"type": "integer", "const": jury.MARK_MIN},
+            "max": {"type": "integer", "const": jury.MARK_MAX},
+        },
+        "required": ["criteria", "min", "max"],
+    },
+    "JuryScoreRequest": {
+        "type": "object",
+        "properties": {
+            "scores": {"type": "object", "description": "A mark for every criterion, by its key.",
+                       "additionalProperties": {"type": "integer", "minimum": jury.MARK_MIN,
+                                                "maximum": jury.MARK_MAX}},
+            "comment": nullable({"type": "string", "maxLength": jury.COMMENT_MAX}),
+        },
+        "required": ["scores"],
+    },
+    "JuryScore": {
+        "type": "object",
+        "description": "A juror's own marks for one story.",
+        "properties": {
+            "story_id": ID,
+            "scores": {"type": "object", "additionalProperties": {"type": "integer", "minimum": jury.MARK_MIN,
+                                                                  "maximum": jury.MARK_MAX}},
+            "comment": nullable({"type": "string"}),
+            "mean": {"type": "number", "minimum": jury.MARK_MIN, "maximum": jury.MARK_MAX},
+            "updated_at": TIMESTAMP,
+        },
+        "required": ["story_id", "scores", "comment", "mean", "updated_at"],
+    },
+    "JuryScores": {
+        "type": "object",
+        "description": "A juror's own marks in a round, and how many of its approved stories they scored.",
+        "properties": {
+            "round_id": ID,
+            "scored": COUNT,
+            "stories": {**COUNT, "description": "Approved stories in the round."},
+            "scores": {"type": "array", "items": ref("schemas", "JuryScore")},
+        },
+        "required": ["round_id", "scored", "stories", "scores"],
     },
 }
 
@@ -512,6 +659,27 @@ def kiosk_switch(summary: str, operation_id: str, **more) -> dict:
     responses = {"200": ok("The kiosk.", "Kiosk"), "404": error_response("kiosk_not_found."),
                  **more.pop("responses", {})}
     return {"post": staff_operation(summary, operation_id, "screens", responses, parameters=[KIOSK_ID], **more)}
+
+
+RATE_LIMITED = error_response("rate_limited: more than 30 requests a minute for this ticket (never per address).")
+TICKET_CODE = {"name": "ticket_code", "in": "query", "required": True, "schema": {"type": "string"},
+               "description": "The ticket code (or its URL)."}
+
+
+def vote_operation(summary: str, operation_id: str, responses: dict, **more) -> dict:
+    """POST, DELETE or GET /votes: the ticket code is the credential, limited per ticket."""
+    return {"summary": summary, "operationId": operation_id, "tags": ["votes"],
+            "parameters": [*more.pop("parameters", []), ref("parameters", "AcceptLanguage")], **more,
+            "responses": {**responses, "404": error_response("ticket_not_found, or story_not_found."),
+                          "422": ref("responses", "ValidationFailed"), "429": RATE_LIMITED}}
+
+
+def show_control(summary: str, operation_id: str, description: str, **more) -> dict:
+    """POST /rounds/{round_id}/voting/open|voting/close|freeze|unfreeze|reveal/reset."""
+    responses = {"200": ok("The show now (also when nothing changed: repeating is harmless).", "Show"),
+                 "404": error_response("round_not_found."), **more.pop("responses", {})}
+    return {"post": staff_operation(summary, operation_id, "show", responses, description=description,
+                                    parameters=[ROUND_ID], **more)}
 
 
 PATHS = {
@@ -721,7 +889,9 @@ PATHS = {
          "409": error_response("round_overlap, or round_has_stories: beat_count is fixed once "
                                "stories were sent."),
          "422": ref("responses", "ValidationFailed")},
-        parameters=[ROUND_ID], requestBody=body_of("RoundRequest"))},
+        description="A partial body: what it leaves out stays. `votes_per_ticket` is 1 to 20; `weights` "
+                    "two whole numbers of at least 0, not both 0.",
+        parameters=[ROUND_ID], requestBody=body_of("RoundChange"))},
     "/rounds/{round_id}/open": {"post": staff_operation(
         "Open a round now (moderator or admin)", "openRound", "rounds",
         {"200": ok("The round, open.", "Round"), "404": error_response("round_not_found."),
@@ -756,6 +926,92 @@ PATHS = {
         {"200": ok("One suggestion, always within the co-writer's timeout.", "Suggestion"),
          "400": ref("responses", "BadJson"), "422": ref("responses", "ValidationFailed")},
         requestBody=body_of("SuggestionRequest"))},
+    "/votes": {
+        "post": vote_operation(
+            "Vote for a story", "castVote",
+            {"201": ok("Counted: the ticket's ballot after the vote.", "Ballot"),
+             "400": ref("responses", "BadJson"),
+             "403": error_response("not_checked_in (not through the entrance today), or ticket_cancelled."),
+             "409": error_response("already_voted (for this story), no_votes_left (in this round), "
+                                   "voting_closed, or story_not_votable (not approved, or of another "
+                                   "round than the one open for voting).")},
+            description="One vote per story, `votes_per_ticket` votes a round, for a ticket checked in "
+                        "at the entrance today. A vote counts for its story's round.",
+            requestBody=body_of("VoteRequest")),
+        "delete": vote_operation(
+            "Take a vote back while voting is open", "withdrawVote",
+            {"204": {"description": "Taken back (taking back no vote is harmless)."},
+             "400": ref("responses", "BadJson"),
+             "403": error_response("ticket_cancelled."),
+             "409": error_response("voting_closed, or story_not_votable.")},
+            requestBody=body_of("VoteRequest")),
+        "get": vote_operation(
+            "A ticket's votes in the round open for voting now", "getBallot",
+            {"200": ok("The ballot.", "Ballot"), "403": error_response("ticket_cancelled.")},
+            parameters=[TICKET_CODE]),
+    },
+    "/leaderboard": {"get": {
+        "security": [{}, {"bearerAuth": []}],
+        "summary": "The leaderboard the displays show (public; ?live=1 for moderators and admins)",
+        "description": "While frozen, the board stays as it was at the freeze while the count goes on; "
+                       "during a reveal only the revealed places are in `entries`. ?live=1 needs a "
+                       "moderator or admin credential and always gives the live ranking.",
+        "operationId": "getLeaderboard",
+        "tags": ["show"],
+        "parameters": [
+            {"name": "round_id", "in": "query", "schema": ID,
+             "description": "Default: the round open for voting now, else the one whose voting ended last."},
+            {"name": "live", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]},
+             "description": "The live ranking (moderator or admin)."},
+            ref("parameters", "AcceptLanguage"),
+        ],
+        "responses": {"200": ok("The board.", "Leaderboard"),
+                      "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
+                      "404": error_response("round_not_found: no such round, or none to show yet.")},
+    }},
+    "/rounds/{round_id}/voting/open": show_control(
+        "Open voting on a round (moderator or admin)", "openVoting",
+        "Until staff close it, also after the round stops taking stories. Audit-logged."),
+    "/rounds/{round_id}/voting/close": show_control(
+        "Close voting on a round (moderator or admin)", "closeVoting", "Audit-logged."),
+    "/rounds/{round_id}/freeze": show_control(
+        "Freeze the public leaderboard (moderator or admin)", "freezeLeaderboard",
+        "Displays keep the ranking of this moment while votes still count; ?live=1 shows the live one. "
+        "Audit-logged."),
+    "/rounds/{round_id}/unfreeze": show_control(
+        "Unfreeze the public leaderboard (moderator or admin)", "unfreezeLeaderboard", "Audit-logged."),
+    "/rounds/{round_id}/reveal": {"post": staff_operation(
+        "Reveal one more place, from the last up to the winner (moderator or admin)", "revealPlace", "show",
+        {"200": ok("The public leaderboard, with the places revealed so far.", "Leaderboard"),
+         "404": error_response("round_not_found."),
+         "422": ref("responses", "ValidationFailed")},
+        description="The first step fixes the ranking (the frozen board, else the live one); once "
+                    "jury marks are final. `places` makes a step safe to re-send. When the winner is "
+                    "shown, the top three authors who gave a ticket are mailed. Audit-logged.",
+        parameters=[ROUND_ID], requestBody=body_of("RevealRequest", required=False))},
+    "/rounds/{round_id}/reveal/reset": show_control(
+        "Undo the reveal (moderator or admin)", "resetReveal",
+        "Displays go back to the board; jurors can change their marks again. Audit-logged."),
+    "/jury/criteria": {"get": staff_operation(
+        "What the jury scores (jury; moderators and admins may read it)", "getJuryCriteria", "jury",
+        {"200": ok("The criteria, in the order the jury sees them, and the marks' range.", "JuryCriteria")})},
+    "/jury/scores/{story_id}": {"put": staff_operation(
+        "Save this juror's marks for a story (jury)", "saveJuryScore", "jury",
+        {"200": ok("The juror's marks as saved (the last one sent counts).", "JuryScore"),
+         "400": ref("responses", "BadJson"),
+         "404": error_response("story_not_found."),
+         "409": error_response("story_not_scorable (not approved), or round_revealed (the reveal has "
+                               "begun: marks are final)."),
+         "422": ref("responses", "ValidationFailed")},
+        description="Every criterion gets a whole mark from 1 to 10. `fields` keys: scores, "
+                    "scores.<criterion>, comment.",
+        parameters=[STORY_ID], requestBody=body_of("JuryScoreRequest"))},
+    "/jury/scores": {"get": staff_operation(
+        "This juror's own marks in a round, and progress (jury)", "listJuryScores", "jury",
+        {"200": ok("Only this juror's marks.", "JuryScores"),
+         "404": error_response("round_not_found: no such round, or none to show yet.")},
+        parameters=[{"name": "round_id", "in": "query", "schema": ID,
+                     "description": "Default: the round the leaderboard shows."}])},
 }
 
 DOCUMENT = {
@@ -769,7 +1025,8 @@ DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "checkin"}, {"name": "staff"},
-             {"name": "stories"}, {"name": "rounds"}, {"name": "screens"}, {"name": "meta"}],
+             {"name": "stories"}, {"name": "rounds"}, {"name": "screens"}, {"name": "votes"},
+             {"name": "show"}, {"name": "jury"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

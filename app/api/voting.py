@@ -13,6 +13,7 @@ from app.api.challenge import MODERATORS
 from app.api.tickets import json_object
 from app.challenge import jury, leaderboard, rounds, show, stories, votes
 from app.checkin.rules import ticket_code as read_ticket_code
+from app.clock import timestamp
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import current_locale
@@ -26,6 +27,10 @@ def _per_ticket() -> str:
     body = request.get_json(silent=True)
     code = body.get("ticket_code") if isinstance(body, dict) else request.args.get("ticket_code")
     return f"votes:{read_ticket_code(code) if isinstance(code, str) else None}"
+
+
+#: One budget per ticket across casting, withdrawing and reading its ballot.
+per_ticket_limit = limiter.shared_limit(VOTE_LIMIT, scope="votes", key_func=_per_ticket)
 
 
 def _vote_body() -> tuple[str, int]:
@@ -42,7 +47,7 @@ def _vote_body() -> tuple[str, int]:
 
 
 @bp.post("/votes")
-@limiter.limit(VOTE_LIMIT, key_func=_per_ticket)
+@per_ticket_limit
 def cast_vote():
     """{"ticket_code", "story_id"} → 201 with the ticket's ballot after the vote."""
     code, story_id = _vote_body()
@@ -50,7 +55,7 @@ def cast_vote():
 
 
 @bp.delete("/votes")
-@limiter.limit(VOTE_LIMIT, key_func=_per_ticket)
+@per_ticket_limit
 def withdraw_vote():
     code, story_id = _vote_body()
     votes.withdraw(code, story_id)
@@ -58,7 +63,7 @@ def withdraw_vote():
 
 
 @bp.get("/votes")
-@limiter.limit(VOTE_LIMIT, key_func=_per_ticket)
+@per_ticket_limit
 def ballot():
     """?ticket_code=: the ticket's votes in the round open for voting now."""
     code = request.args.get("ticket_code")
@@ -70,9 +75,11 @@ def ballot():
 @bp.get("/leaderboard")
 def leaderboard_board():
     """?round_id= (default: the round open for voting, else the one that closed last); ?live=1 (staff)."""
-    challenge_round = leaderboard.round_for(request.args.get("round_id", type=int))
-    if request.args.get("live") in ("1", "true"):
+    live = request.args.get("live") in ("1", "true")
+    if live:  # the credential first: no look-up answers a caller who may not ask
         require_api_role(*MODERATORS)
+    challenge_round = leaderboard.round_for(request.args.get("round_id", type=int))
+    if live:
         return jsonify(leaderboard.live_board(challenge_round))
     return jsonify(leaderboard.public_board(challenge_round))
 
@@ -134,7 +141,7 @@ def jury_criteria():
 
 def score_json(score) -> dict:
     return {"story_id": score.story_id, "scores": score.scores, "comment": score.comment,
-            "mean": round(jury.juror_mean(score.scores), 2), "updated_at": score.updated_at.isoformat()}
+            "mean": round(jury.juror_mean(score.scores), 2), "updated_at": timestamp(score.updated_at)}
 
 
 @bp.put("/jury/scores/<int:story_id>")
