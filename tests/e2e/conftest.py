@@ -19,19 +19,32 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
-def live_server_env(tmp_path_factory) -> dict:
-    """The environment `backlot serve` runs with: run the CLI with it to reach the same database."""
-    env = server_environment(tmp_path_factory.mktemp("live-instance"))
+def seeded_environment(instance: Path) -> dict:
+    """A migrated, seeded instance: the environment `backlot serve` and the CLI run with."""
+    env = server_environment(instance)
     backlot(env, "db", "upgrade")
     backlot(env, "seed")
     return env
 
 
+def serve(env: dict):
+    """`backlot serve` on the instance of `env`, logging into it; yields the base URL."""
+    return serving(env, Path(env["BACKLOT_INSTANCE_PATH"]) / "server.log")
+
+
+@pytest.fixture(scope="session")
+def live_server_env(tmp_path_factory) -> dict:
+    """The environment `backlot serve` runs with: run the CLI with it to reach the same database.
+
+    Shared by the browser tests; a module that needs a round to itself overrides this fixture
+    and `live_server` with an instance of its own (seeded_environment, serve)."""
+    return seeded_environment(tmp_path_factory.mktemp("live-instance"))
+
+
 @pytest.fixture(scope="session")
 def live_server(live_server_env):
     """The base URL of a seeded Backlot served by `backlot serve`."""
-    with serving(live_server_env, Path(live_server_env["BACKLOT_INSTANCE_PATH"]) / "server.log") as url:
+    with serve(live_server_env) as url:
         yield url
 
 

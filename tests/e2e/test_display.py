@@ -197,10 +197,10 @@ def test_staff_switch_one_display_by_name_or_all_that_follow_the_default(
         call(live_server, moderator, "PUT", f"/displays/{named}", {"mode": None})
         expect(pinned.locator("body")).to_have_attribute("data-view", "schedule", timeout=LIVE_TIMEOUT)
 
-        # The leaderboard waits for results; attract shows the round's theme in both languages.
+        # The leaderboard ranks the round's approved stories; attract shows the round's theme in both languages.
         call(live_server, moderator, "PUT", f"/displays/{follower}", {"mode": "leaderboard"})
-        expect(following.locator(".view--leaderboard")).to_contain_text("Results coming soon",
-                                                                          timeout=LIVE_TIMEOUT)
+        expect(following.locator(".view--leaderboard .standing[data-story-id]").first).to_be_visible(
+            timeout=LIVE_TIMEOUT)
         call(live_server, moderator, "PUT", f"/displays/{follower}", {"mode": "attract"})
         theme = following.locator(".attract__theme")
         expect(theme).to_contain_text("一条来自明天的消息，今天到了", timeout=LIVE_TIMEOUT)

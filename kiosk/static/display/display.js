@@ -4,6 +4,7 @@
 // the `state` the server sends on connect redraws everything.
 import { fillLabels, servedAt } from "./labels.js";
 import * as views from "./views.js";
+import * as board from "./board.js";
 
 const FEED_SIZE = 5;              // the newest one large, four more beside it
 const STORIES_KEPT = 30;          // as many as the server's snapshot holds
@@ -30,6 +31,8 @@ let schedulePage = 0;
 let attractTimer = null;
 let attractIndex = -1;
 let edgeTimer = null;
+let freshConnection = true;        // the next `state` is a (re)connection's: a reveal shows at once
+let joinShown = null;
 
 const requestedName = new URLSearchParams(location.search).get("display") || "main";
 const socket = io("/display", {
@@ -146,9 +149,27 @@ function turnSchedulePage() {
   }
 }
 
-function drawLeaderboard() {
-  find("[data-leaderboard-round]").replaceChildren(...views.leaderboardRound(current.leaderboard));
-  find("[data-leaderboard]").replaceChildren(views.leaderboard(current.leaderboard));
+function drawLeaderboard(onScreen, live) {
+  board.update(current.leaderboard ?? null, { onScreen, live });
+}
+
+/** The join card, in every mode: the vote's QR and its address without the scheme. */
+function drawJoin() {
+  const join = current.join;
+  const card = find("[data-join]");
+  const key = join ? `${join.url} ${join.qr_svg}` : null;
+  if (key === joinShown) return;
+  joinShown = key;
+  card.hidden = !join;
+  if (!join) return;
+  find("[data-join-qr]").src = join.qr_svg;
+  // Without the scheme; a long host may wrap before the path, never inside a word.
+  const address = String(join.url).replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const slash = address.indexOf("/");
+  find("[data-join-url]").replaceChildren(...(slash > 0
+    ? [document.createTextNode(address.slice(0, slash)), document.createElement("wbr"),
+       document.createTextNode(address.slice(slash))]
+    : [document.createTextNode(address)]));
 }
 
 function showNextAttractStory() {
@@ -173,7 +194,7 @@ function drawAttract(onScreen) {
   }
 }
 
-function redraw(arriving = new Set()) {
+function redraw(arriving = new Set(), { live = true } = {}) {
   if (!current) return;
   const view = viewFor(current);
   if (view === "schedule" && body.dataset.view !== "schedule") schedulePage = 0;
@@ -184,11 +205,15 @@ function redraw(arriving = new Set()) {
   drawFeed(arriving);
   drawSpotlight();
   drawSchedule();
-  drawLeaderboard();
+  drawLeaderboard(view === "leaderboard", live);
+  drawJoin();
   drawAttract(view === "attract");
 }
 
-socket.on("connect", () => { body.dataset.connection = "live"; });
+socket.on("connect", () => {
+  body.dataset.connection = "live";
+  freshConnection = true;
+});
 socket.on("disconnect", () => { body.dataset.connection = "offline"; });
 socket.on("connect_error", () => { body.dataset.connection = "offline"; });
 
@@ -200,7 +225,8 @@ socket.on("state", (state) => {
   current = state;
   takeServerTime(state.now);
   if (venuesStale) loadVenues();
-  redraw(arriving);
+  redraw(arriving, { live: !freshConnection });
+  freshConnection = false;
   planEdgeSync();
   drawClock();
 });
@@ -253,14 +279,15 @@ socket.on("schedule_changed", () => {
   sync();
 });
 
-socket.on("leaderboard", (board) => {
+socket.on("leaderboard", (standings) => {
   if (!current) return;
-  current.leaderboard = board;
+  current.leaderboard = standings;
   redraw();
 });
 
 takeServerTime(servedAt);
 fillLabels();
+board.mount(find("[data-view-name=leaderboard]"));
 find("[data-display-name]").textContent = requestedName;
 drawClock();
 setInterval(drawClock, 1000);

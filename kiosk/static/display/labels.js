@@ -25,3 +25,22 @@ export function fillLabels(root = document) {
     node.replaceChildren(label(node.dataset.label));
   }
 }
+
+/** "3rd", "11th", "22nd": an English ordinal. */
+export function ordinal(n) {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${{ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th"}`;
+}
+
+/** A label with {n} (the number) and {ordinal} (in English, "3rd"; elsewhere the number) filled in. */
+export function labelWith(key, values, className) {
+  const fill = (locale) => {
+    const text = byLocale[locale]?.[key];
+    if (!text) return text;
+    const n = values.n;
+    const english = locale === "en" || text === byLocale.en?.[key];  // (not translated yet)
+    return text.replaceAll("{ordinal}", english ? ordinal(n) : String(n)).replaceAll("{n}", String(n));
+  };
+  return pair(fill("zh"), fill("en"), className);
+}

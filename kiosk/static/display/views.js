@@ -1,6 +1,6 @@
-// Builders for what the display shows: story cards, the spotlight, sessions, the leaderboard.
+// Builders for what the display shows: story cards, the spotlight, sessions (the leaderboard: board.js).
 // Each returns fresh DOM nodes made from JSON; none of them parses HTML.
-import { el, frameImage, localized, pair } from "./dom.js";
+import { el, frameImage, localized } from "./dom.js";
 import { label } from "./labels.js";
 
 /** "HH:MM" of an API time: times carry the exhibition's offset, so this is its wall clock. */
@@ -113,44 +113,4 @@ export function roundBand(round, nextRound) {
             labelledTime("starts_at", nextRound.starts_at, "band__when")];
   }
   return [];
-}
-
-/** A count or score: "—" when there is none (no jury score yet), at most one decimal. */
-function numberCell(value) {
-  const text = value === null || value === undefined ? "—" : Number.isInteger(value) ? value : value.toFixed(1);
-  return el("span", "standing__number", text);
-}
-
-/** GET /api/v1/leaderboard's body as a ranked table; a tasteful wait when there is none yet. */
-export function leaderboard(board) {
-  if (!board || !board.entries || board.entries.length === 0) {
-    const waiting = el("div", "leaderboard__waiting");
-    waiting.append(label("results_soon", "leaderboard__soon"), label("results_soon_detail", "leaderboard__detail"));
-    return waiting;
-  }
-  const table = el("ol", "standings");
-  const head = el("li", "standing standing--head");
-  head.append(el("span", "standing__rank"), el("span", "standing__story"),
-              label("votes", "standing__number"), label("jury", "standing__number"),
-              label("score", "standing__number"));
-  table.append(head);
-  for (const entry of board.entries.slice(0, 8)) {
-    const row = el("li", "standing");
-    row.dataset.storyId = entry.story_id;
-    const story = el("span", "standing__story");
-    story.append(el("span", "standing__title", entry.title), el("span", "standing__author", `— ${entry.author}`));
-    row.append(el("span", "standing__rank", entry.rank), story, numberCell(entry.votes), numberCell(entry.jury),
-               numberCell(entry.score));
-    table.append(row);
-  }
-  return table;
-}
-
-/** The leaderboard's header: which round, and whether the results are final. */
-export function leaderboardRound(board) {
-  if (!board) return [];
-  const title = board.round?.title;
-  const round = typeof title === "object" && title !== null ? localized(title, "leaderboard__title")
-                                                          : pair(title, null, "leaderboard__title");
-  return [round, label(board.frozen ? "final_results" : "live_count", "leaderboard__status")];
 }
