@@ -1,4 +1,4 @@
-"""Commands of the app's CLI (`backlot seed`, `backlot staff add`, `backlot mail send`, `backlot serve`),
+"""Commands of the app's CLI (`backlot seed`, `backlot staff add|add-jury`, `backlot mail send`, `backlot serve`),
 thin over services."""
 from __future__ import annotations
 
@@ -39,21 +39,86 @@ def staff_group():
     """Staff accounts and device tokens."""
 
 
+def _fail(error: DomainError) -> click.ClickException:
+    details = "; ".join(f"{field}: {text}" for field, text in (error.fields or {}).items())
+    return click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}")
+
+
+def _juror(key: str):
+    """The programme's juror with this key, or a usage error naming the known ones."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.schedule.models import JuryMember
+
+    juror = db.session.scalars(select(JuryMember).where(JuryMember.key == key.strip())).first()
+    if juror is None:
+        known = ", ".join(db.session.scalars(select(JuryMember.key).order_by(JuryMember.position))) or \
+            "none: run `backlot seed` first"
+        raise click.BadParameter(f"no juror {key!r} in the programme (jurors: {known})", param_hint="--juror")
+    return juror
+
+
 @staff_group.command("add")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
-@click.option("--name", help="Shown in the console and the audit log (default: from the email).")
+@click.option("--name", help="Shown in the console and the audit log (default: from the email, or the juror's name).")
+@click.option("--juror", "juror_key", metavar="KEY",
+              help="With --role jury: the juror of the programme the account belongs to (e.g. huang-jianxin).")
 @with_appcontext
-def staff_add_command(email: str, role: str, name: str | None):
+def staff_add_command(email: str, role: str, name: str | None, juror_key: str | None):
     """Add a person or device; prints its password and, last, its API token (shown once)."""
+    if juror_key is not None and role != "jury":
+        raise click.BadParameter("only a jury account belongs to a juror (--role jury)", param_hint="--juror")
+    juror = _juror(juror_key) if juror_key is not None else None
     try:
-        credentials = staff_services.add_staff(email, role, name=name)
+        credentials = staff_services.add_staff(email, role, name=name, jury_member=juror)
     except DomainError as error:
-        details = "; ".join(f"{field}: {text}" for field, text in (error.fields or {}).items())
-        raise click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}")
-    click.echo(f"Added {credentials.member.email} ({role}).")
+        raise _fail(error)
+    click.echo(f"Added {credentials.member.email} ({role}{', juror ' + juror.key if juror else ''}).")
     click.echo(f"password: {credentials.password}")
     click.echo(f"token: {credentials.token}")
+
+
+@staff_group.command("add-jury")
+@click.option("--domain", default="jury.local", show_default=True,
+              help="Emails are <juror key>@<domain>.")
+@with_appcontext
+def staff_add_jury_command(domain: str):
+    """One jury account per juror of the programme that has none (idempotent)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.schedule.models import JuryMember
+    from app.staff.models import StaffMember
+
+    domain = domain.strip().lstrip("@").lower()
+    jurors = list(db.session.scalars(select(JuryMember).order_by(JuryMember.is_chair.desc(), JuryMember.position,
+                                                                  JuryMember.id)))
+    if not jurors:
+        raise click.ClickException("No jurors in the programme: run `backlot seed` first.")
+    taken = set(db.session.scalars(select(StaffMember.jury_member_id)
+                                   .where(StaffMember.jury_member_id.is_not(None))))
+    added = failed = 0
+    for juror in jurors:
+        if juror.id in taken:
+            continue
+        try:
+            credentials = staff_services.add_staff(f"{juror.key}@{domain}", "jury", jury_member=juror)
+        except DomainError as error:
+            click.echo(f"Not added {juror.key}@{domain}: {_fail(error).message}", err=True)
+            failed += 1
+            continue
+        added += 1
+        click.echo(f"{credentials.member.email}  {credentials.member.name}")
+        click.echo(f"  password: {credentials.password}")
+        click.echo(f"  token: {credentials.token}")
+    if added:
+        click.echo(f"Added {added} jury account(s); {len(jurors) - added - failed} juror(s) had one already.")
+    elif not failed:
+        click.echo(f"Every juror ({len(jurors)}) has an account already: none added.")
+    if failed:
+        raise click.ClickException(f"{failed} juror(s) not added (see above).")
 
 
 @click.group("mail")

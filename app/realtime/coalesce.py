@@ -8,10 +8,13 @@ intervals behind, however fast votes arrive.
 In scaled mode (a Redis message queue) the marks are kept in Redis, and a short
 Redis lock lets one process a tick take them: processes together send one
 announcement per interval, not one per process, and a mark made on any process
-is taken by whichever process ticks next, so none is lost if one dies.
+is taken by whichever process ticks next, so none is lost if one dies. Marks and
+lock are keyed by the database the processes share, so another Backlot on the
+same Redis (a rehearsal, a test run) neither takes this one's marks nor its ticks.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 
@@ -22,8 +25,12 @@ from app.extensions import db, socketio
 
 #: Seconds between announcements: at most four `leaderboard` events a second per namespace.
 INTERVAL = 0.25
-_DIRTY_KEY = "backlot:leaderboard:dirty"
-_TICK_KEY = "backlot:leaderboard:tick"
+_KEY_PREFIX = "backlot:leaderboard"
+
+
+def deployment_scope(database_uri: str) -> str:
+    """What the processes of one deployment share and others do not: their database."""
+    return hashlib.sha256(database_uri.encode()).hexdigest()[:16]
 
 
 class _LocalMarks:
@@ -46,19 +53,21 @@ class _LocalMarks:
 class _RedisMarks:
     """Marks shared by every process through Redis; one process takes them a tick."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, scope: str):
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._me = f"{os.getpid()}"
+        self._dirty_key = f"{_KEY_PREFIX}:{scope}:dirty"
+        self._tick_key = f"{_KEY_PREFIX}:{scope}:tick"
 
     def add(self, round_id: int) -> None:
-        self._redis.sadd(_DIRTY_KEY, round_id)
+        self._redis.sadd(self._dirty_key, round_id)
 
     def take(self) -> set[int]:
-        if not self._redis.set(_TICK_KEY, self._me, nx=True, px=int(INTERVAL * 1000)):
+        if not self._redis.set(self._tick_key, self._me, nx=True, px=int(INTERVAL * 1000)):
             return set()  # another process ticks this interval
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.smembers(_DIRTY_KEY)
-            pipe.delete(_DIRTY_KEY)
+            pipe.smembers(self._dirty_key)
+            pipe.delete(self._dirty_key)
             members, _ = pipe.execute()
         return {int(member) for member in members}
 
@@ -68,7 +77,7 @@ class LeaderboardAnnouncer:
 
     def __init__(self):
         self._marks: _LocalMarks | _RedisMarks | None = None
-        self._queue: str | None = None
+        self._queue: tuple[str | None, str] | None = None
         self._app: Flask | None = None
         self._running = False
         self._start_lock = threading.Lock()
@@ -77,9 +86,11 @@ class LeaderboardAnnouncer:
         """Called after the commit of a vote or score; cheap (a set add, or one Redis SADD)."""
         self._app = current_app._get_current_object()
         queue = self._app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
-        if self._marks is None or queue != self._queue:
-            self._queue = queue
-            self._marks = _RedisMarks(queue) if queue and queue.startswith("redis") else _LocalMarks()
+        scope = deployment_scope(str(self._app.config.get("SQLALCHEMY_DATABASE_URI", "")))
+        if self._marks is None or (queue, scope) != self._queue:
+            self._queue = (queue, scope)
+            self._marks = (_RedisMarks(queue, scope=scope) if queue and queue.startswith("redis")
+                           else _LocalMarks())
         try:
             self._marks.add(round_id)
         except redis.RedisError:

@@ -27,6 +27,9 @@ class AccountForm(FlaskForm):
                         validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
+    #: Jury accounts only: the juror of the programme it belongs to (choices: jurors without an account).
+    jury_member = SelectField(_l("Juror (jury accounts only)"), coerce=int, default=0, choices=[SelectChoice(0, "—")],
+                              validate_choice=False)
 
 
 class SlotForm(FlaskForm):

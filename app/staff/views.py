@@ -5,16 +5,21 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
-from app.errors import DomainError
-from app.extensions import limiter
+from app.errors import DomainError, ValidationFailed
+from app.extensions import db, limiter
+from app.i18n import localized
 from app.schedule import services as schedule
 from app.staff import audit, services
 from app.staff.auth import roles_required
 from app.staff.forms import AccountForm, ActionForm, LoginForm, show_errors
-from app.staff.models import ROLES
+from app.schedule.models import JuryMember
+from app.staff.models import ROLES, StaffMember
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -59,6 +64,10 @@ def logout():
 @bp.get("", strict_slashes=False)
 @roles_required(*ALL_ROLES)
 def dashboard():
+    if current_user.role == "jury":
+        from app.challenge.jury_views import landing
+
+        return landing()  # a juror's console is the scoring page
     on_now, up_next = schedule.now_and_next()
     today = schedule.list_slots(day=clock.today())
     return render_template("staff/dashboard.html", on_now=on_now, up_next=up_next, today=today,
@@ -78,18 +87,43 @@ def today_fragment():
 @roles_required("admin")
 def accounts():
     """List accounts and add one; a new account's password and token are shown once."""
-    form = AccountForm()
+    form = account_form()
     issued = None
     if form.validate_on_submit():
         try:
             issued = services.add_staff(form.email.data, form.role.data, name=form.name.data,
-                                        actor=current_user)
-            form = AccountForm(formdata=None)
+                                        actor=current_user, jury_member=chosen_juror(form))
+            form = account_form(formdata=None)
         except DomainError as error:
             show_errors(form, error.fields or {})
             flash(str(error.message), "error")
     return render_template("staff/accounts.html", form=form, members=services.list_staff(),
                            issued=issued, action_form=ActionForm())
+
+
+def account_form(**options) -> AccountForm:
+    """The form to add an account, its juror select listing the jurors that have no account yet."""
+    form = AccountForm(**options)
+    form.jury_member.choices = [SelectChoice(0, _("— none —"))] + [
+        SelectChoice(member.id, localized(member.name)) for member in jurors_without_account()]
+    return form
+
+
+def chosen_juror(form: AccountForm):
+    """The juror picked in the form (None: none); the service refuses one for another role."""
+    if not form.jury_member.data:
+        return None
+    juror = db.session.get(JuryMember, form.jury_member.data)
+    if juror is None:
+        raise ValidationFailed({"jury_member": _l("Choose one of the jurors.")})
+    return juror
+
+
+def jurors_without_account() -> list[JuryMember]:
+    """The programme's jurors no account belongs to yet, chair first."""
+    taken = select(StaffMember.jury_member_id).where(StaffMember.jury_member_id.is_not(None))
+    return list(db.session.scalars(select(JuryMember).where(JuryMember.id.not_in(taken))
+                                   .order_by(JuryMember.is_chair.desc(), JuryMember.position, JuryMember.id)))
 
 
 @bp.post("/accounts/<int:member_id>/<any(disable,enable,password,token):action>")
@@ -111,7 +145,7 @@ def account_action(member_id: int, action: str):
             flash(str(error.message), "error")
     if issued is None:
         return redirect(url_for("staff.accounts"))
-    return render_template("staff/accounts.html", form=AccountForm(formdata=None),
+    return render_template("staff/accounts.html", form=account_form(formdata=None),
                            members=services.list_staff(), issued=issued, action_form=ActionForm())
 
 

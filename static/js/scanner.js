@@ -7,13 +7,11 @@
   var Offline = window.BacklotOffline;
   var SAME_TEXT_PAUSE = 3000;
   var ANSWER_SHOWN = 2500;
-  var SCAN_WIDTH = 480;
 
   var setup = root.querySelector("[data-setup]");
   var view = root.querySelector("[data-scanner-view]");
   var video = root.querySelector("[data-video]");
   var canvas = root.querySelector("[data-canvas]");
-  var context = canvas.getContext("2d", {willReadFrequently: true});
   var manual = root.querySelector("[data-manual]");
   var codeInput = root.querySelector("[data-code]");
   var answerBox = root.querySelector("[data-answer]");
@@ -28,7 +26,6 @@
   var reachable = true;
   var syncing = false;
   var audio = null;
-  var stream = null;
   // The server's clock minus this phone's (the server may run a demo clock): offline scans
   // carry the server's time, so that it decides their day and order as if they were online.
   var clockOffset = 0;
@@ -219,43 +216,18 @@
     submit(data);
   }
 
-  function frame() {
-    if (!config) { return; }
-    if (video.readyState >= 2 && video.videoWidth) {
-      var scale = Math.min(1, SCAN_WIDTH / video.videoWidth);
-      var width = Math.round(video.videoWidth * scale);
-      var height = Math.round(video.videoHeight * scale);
-      if (canvas.width !== width) { canvas.width = width; }
-      if (canvas.height !== height) { canvas.height = height; }
-      context.drawImage(video, 0, 0, width, height);
-      var image = context.getImageData(0, 0, width, height);
-      var code = window.jsQR(image.data, width, height, {inversionAttempts: "dontInvert"});
-      if (code && code.data) { onDecoded(code.data); }
-    }
-    window.requestAnimationFrame(frame);
-  }
+  var camera = new window.BacklotQrCamera(video, canvas, onDecoded);
 
   function startCamera() {
     var hint = root.querySelector("[data-hint]");
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    if (!window.BacklotQrCamera.supported()) {
       hint.textContent = text("no-camera");
       return;
     }
-    navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false})
-      .then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        return video.play();
-      })
-      .then(function () { window.requestAnimationFrame(frame); })
-      .catch(function () { hint.textContent = text("no-camera"); });
+    camera.start().catch(function () { hint.textContent = text("no-camera"); });
   }
 
-  function stopCamera() {
-    if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
-    stream = null;
-    video.srcObject = null;
-  }
+  function stopCamera() { camera.stop(); }
 
   // Setup: the gate name is remembered on this phone.
   var gateInput = setup.querySelector("[name=gate]");
