@@ -7,10 +7,8 @@
   var queue = document.querySelector("[data-story-queue]");
   var socket = window.staffSocket;  // opened by staff-dashboard.js
   if (!queue || !socket) { return; }
-  var API = "/api/v1";
   var tab = queue.dataset.status;  // pending | approved | rejected
   var text = JSON.parse(document.getElementById("moderation-text").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var notice = document.querySelector("[data-queue-notice]");
   var empty = document.querySelector("[data-queue-empty]");
   var autoApprove = document.querySelector("[data-auto-approve]");
@@ -22,21 +20,7 @@
     notice.hidden = false;
   }
 
-  // The JSON API with the signed-in session; a refusal rejects with its message, in the page's language.
-  function api(method, path, body) {
-    return fetch(API + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf,
-                 "Accept-Language": document.documentElement.lang },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw new Error((data.error && data.error.message) || text.offline); }
-        return data;
-      });
-    }, function () { throw new Error(text.offline); });
-  }
+  function api(method, path, body) { return window.staffApi(method, path, body, text.offline); }
 
   function getHtml(url) {
     return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })

@@ -11,11 +11,9 @@
     picker.querySelector("select").addEventListener("change", function () { picker.submit(); });
   }
   if (!root) { return; }
-  var API = "/api/v1";
   var PERIOD_MS = 30000;
   var roundId = Number(root.dataset.roundId);
   var text = JSON.parse(document.getElementById("show-text").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var notice = root.querySelector("[data-show-notice]");
   var controls = root.querySelector("[data-controls]");
   var baseTitle = document.title;
@@ -34,20 +32,7 @@
     notice.hidden = false;
   }
 
-  function api(method, path, body) {
-    return fetch(API + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf,
-                 "Accept-Language": document.documentElement.lang },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw new Error((data.error && data.error.message) || text.offline); }
-        return data;
-      });
-    }, function () { throw new Error(text.offline); });
-  }
+  function api(method, path, body) { return window.staffApi(method, path, body, text.offline); }
 
   // How many places the reveal walks through: fixed once it began, else what it would take now.
   function placesOf(state) {
