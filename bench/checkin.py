@@ -24,44 +24,11 @@ import requests
 
 # The bench drives a real server the way the tests do (run from the repository root).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import add_tickets  # noqa: E402
 from tests.live import add_staff, backlot, server_environment, serving  # noqa: E402
 
-DAY = "2026-06-14"
 CONCURRENCY = (1, 8, 32)
 KINDS = ("valid", "repeated", "unknown")
-
-
-def add_tickets(env: dict, count: int) -> list[str]:
-    """`count` tickets for the day, inserted in one transaction through the app's models."""
-    os.environ.update({k: v for k, v in env.items() if k.startswith("BACKLOT_")})
-    from sqlalchemy import select
-
-    from app import clock
-    from app.extensions import db
-    from app.factory import create_app
-    from app.schedule.models import ExhibitionDay
-    from app.tickets.models import DayEntry, Registration, Ticket
-    from app.tickets.services import new_code
-
-    app = create_app(environ=env)
-    with app.app_context():
-        now = clock.now()
-        day = db.session.scalars(select(ExhibitionDay).where(ExhibitionDay.date == clock.today())).one()
-        day.entry_capacity = max(day.entry_capacity, day.entries_taken + count)
-        day.entries_taken += count
-        tickets = []
-        for number in range(count):
-            registration = Registration(name=f"Bench {number}", email=f"bench-{number}@example.org", locale="en",
-                                        consent_at=now, channel="online", created_at=now)
-            tickets.append(Ticket(registration=registration, code=new_code(), holder_name=f"Bench {number}",
-                                  is_primary=True, status="active", created_at=now))
-        db.session.add_all(tickets)
-        db.session.flush()
-        db.session.add_all(DayEntry(ticket_id=ticket.id, day_id=day.id) for ticket in tickets)
-        db.session.commit()
-        codes = [ticket.code for ticket in tickets]
-        db.engine.dispose()
-    return codes
 
 
 def run_phase(base_url: str, token: str, scans: list[str], threads: int, seconds: float) -> dict:
@@ -70,11 +37,9 @@ def run_phase(base_url: str, token: str, scans: list[str], threads: int, seconds
     lock = threading.Lock()
     latencies: list[float] = []
     results: dict[str, int] = {}
-    errors = 0
     stop_at = time.monotonic() + seconds
 
     def worker(index: int) -> None:
-        nonlocal errors
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         while time.monotonic() < stop_at:

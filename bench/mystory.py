@@ -34,6 +34,7 @@ import socketio
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import percentile  # noqa: E402
 from tests.live import add_staff, backlot, server_environment, serving  # noqa: E402
 
 KIOSKS = (1, 4, 8)
@@ -54,11 +55,6 @@ def drawn_frame() -> str:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
 def send_stories(base_url: str, token: str, count: int, kiosks: int, seconds: float, frame: str) -> dict:

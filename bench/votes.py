@@ -39,15 +39,13 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 import socketio
 
 # The bench drives a real server the way the tests do (run from the repository root).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.checkin import add_tickets  # noqa: E402
-from bench.mystory import percentile  # noqa: E402
+from bench.common import CpuShares, add_tickets, loopback_database, percentile  # noqa: E402
 from tests.live import add_staff, backlot, server_environment, serving  # noqa: E402
 
 VOTES_PER_TICKET = 3  # the round's default
@@ -58,16 +56,6 @@ CONNECT_THREADS = 16
 #: message), and a broadcast wakes them all at once; hundreds in one process spend more CPU on
 #: fighting for its GIL than on the messages (about 1 ms a message with 500, 0.3 ms with 50).
 CLIENTS_PER_PROCESS = 100
-
-
-def loopback_database(url: str) -> str:
-    """The --database value as DATABASE_URL ("" for the default SQLite); loopback hosts only."""
-    if url == "sqlite":
-        return ""
-    host = urlsplit(url).hostname
-    if not url.startswith("postgresql") or host not in (None, "", "localhost", "127.0.0.1", "::1"):
-        raise SystemExit("--database: 'sqlite' or a postgresql:// URL on 127.0.0.1 (an empty database)")
-    return url
 
 
 def prepare_stories(base_url: str, kiosk: str, moderator: str, count: int) -> list[int]:
@@ -176,58 +164,6 @@ def listen(base_url: str, first_display: int, displays: int, voters: int, contro
     with ThreadPoolExecutor(CONNECT_THREADS) as pool:
         list(pool.map(lambda client: client.disconnect(), list(clients)))
     control.send({"display_events": display_events, "vote_events": vote_events})
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used (Linux /proc; 0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live process under `pid` (the server is `backlot serve` → gunicorn → its worker)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, stack = set(), [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.add(child)
-            stack.append(child)
-    return found
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores have been busy since boot (/proc/stat), to see what others used."""
-    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
-
-
-class CpuShares:
-    """Cores used over a window by the server, the listeners, this process and everything else."""
-
-    def __init__(self, listener_pids: set[int]):
-        self.listener_pids = listener_pids
-        self.server_pids = descendants(os.getpid()) - listener_pids
-        self.begin = self._sample()
-
-    def _sample(self) -> tuple[float, ...]:
-        return (time.monotonic(), sum(map(cpu_seconds, self.server_pids)), sum(map(cpu_seconds, self.listener_pids)),
-                time.process_time(), machine_busy_seconds())
-
-    def end(self) -> dict:
-        now = self._sample()
-        wall, server, listeners, bench, busy = (b - a for a, b in zip(self.begin, now))
-        return {"server": server / wall, "listeners": listeners / wall, "bench": bench / wall,
-                "others": max(0.0, busy - server - listeners - bench) / wall}
 
 
 def start_listeners(base_url: str, displays: int, voters: int) -> list:
