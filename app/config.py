@@ -136,10 +136,12 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
         "SECRET_KEY": environ.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
         "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
-        # One setting swaps the async backend: the server entry point sets "eventlet".
+        #: The Redis pub/sub channel of the queue (channels span Redis databases): one per instance.
+        "SOCKETIO_CHANNEL": environ.get("SOCKETIO_CHANNEL") or "backlot",
         # Rate-limit counters: shared through Redis in scaled mode, so every process sees them.
         "RATELIMIT_STORAGE_URI": environ.get("BACKLOT_RATELIMIT_STORAGE")
         or _redis_or_memory(environ.get("SOCKETIO_MESSAGE_QUEUE")),
+        # One setting swaps the async backend: the server entry point sets "eventlet".
         "BACKLOT_ASYNC_MODE": environ.get("BACKLOT_ASYNC_MODE", "threading"),
         "BACKLOT_BASE_URL": base_url,
         "BACKLOT_CLOCK": parse_clock(environ.get("BACKLOT_CLOCK")),

@@ -64,6 +64,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         app,
         async_mode=app.config["BACKLOT_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
     )
     clock.install(app)
     i18n.init_app(app)

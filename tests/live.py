@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -37,6 +38,9 @@ def server_environment(instance: Path, **extra: str) -> dict:
            if not k.startswith(("BACKLOT_", "DATABASE_URL", "SOCKETIO_", "MAIL_"))}
     env.update(BACKLOT_INSTANCE_PATH=str(instance), BACKLOT_CLOCK=DEMO_CLOCK.isoformat(),
                HOST="127.0.0.1", **extra)
+    if extra.get("SOCKETIO_MESSAGE_QUEUE"):
+        # Redis pub/sub channels are global: this test's processes talk on a channel of their own.
+        env.setdefault("SOCKETIO_CHANNEL", f"backlot-test-{secrets.token_hex(4)}")
     return env
 
 
