@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from sqlalchemy import JSON, DateTime, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -90,6 +91,13 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         _write_intent.reset(token)
+
+
+def insert_or_update(dialect: str, model):
+    """INSERT for `dialect` ("postgresql" or "sqlite") with its ON CONFLICT clause
+    (`on_conflict_do_update` / `on_conflict_do_nothing`): an upsert decided by a unique key in
+    one statement, instead of a savepoint and a caught IntegrityError."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
 def serialize_on(key: str) -> None:

@@ -8,17 +8,19 @@ returns the first answer and counts once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, outerjoin
 
 from app import clock
 from app.clock import timestamp
 from app.checkin import rules
 from app.checkin.models import DAY_ENTRY, Presence, Scan
-from app.db import unit_of_work
+from app.db import insert_or_update, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.realtime import publish
@@ -49,6 +51,22 @@ class _Refused(Exception):
         self.result = result
 
 
+class _RefusedAfterWrite(_Refused):
+    """A refusal found after the scan already wrote (the venue was full): the unit of work is
+    rolled back, and the scan is logged in one of its own."""
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """The scanned ticket as the gate needs it, and its right to enter on the scan's day."""
+
+    id: int
+    status: str
+    holder_name: str
+    day_id: int | None
+    has_day_entry: bool
+
+
 def _check(req: ScanRequest) -> None:
     errors = {}
     if not (req.gate or "").strip() or len(req.gate) > GATE_MAX:
@@ -61,120 +79,178 @@ def _check(req: ScanRequest) -> None:
         raise ValidationFailed(errors)
 
 
-def _place(ticket: Ticket | None, req: ScanRequest, moment: datetime) -> tuple[ExhibitionDay, int]:
+_DAY = aliased(ExhibitionDay)
+#: The scanned ticket, the scan day's id and the ticket's entry that day: one SELECT, built once.
+_FIND_HOLDER = (
+    select(Ticket.id, Ticket.status, Ticket.holder_name, _DAY.id, DayEntry.day_id)
+    .select_from(outerjoin(Ticket, _DAY, _DAY.date == bindparam("day"))
+                 .outerjoin(DayEntry, (DayEntry.ticket_id == Ticket.id) & (DayEntry.day_id == _DAY.id)))
+    .where(Ticket.code == bindparam("code")))
+
+
+def _find(code: str | None, moment: datetime) -> _Holder | None:
+    """The ticket behind `code`, with the scan day's id and whether it may enter that day."""
+    if not code:
+        return None
+    row = db.session.execute(_FIND_HOLDER, {"code": code, "day": clock.today(moment)}).first()
+    if row is None:
+        return None
+    ticket_id, status, holder_name, day_id, entry_day = row
+    return _Holder(ticket_id, status, holder_name, day_id, entry_day is not None)
+
+
+def _place(holder: _Holder | None, req: ScanRequest) -> tuple[int, int]:
     """The day and place (a session, or the entrance) the scan is for, or why not."""
-    if ticket is None:
+    if holder is None:
         raise _Refused("unknown_ticket")
-    if not ticket.is_active:
+    if holder.status != "active":
         raise _Refused("cancelled")
-    day = db.session.scalars(select(ExhibitionDay).where(ExhibitionDay.date == clock.today(moment))).first()
-    if day is None or db.session.get(DayEntry, (ticket.id, day.id)) is None:
+    if holder.day_id is None or not holder.has_day_entry:
         raise _Refused("wrong_day")
     if req.session_id is None:
-        return day, DAY_ENTRY
-    slot = db.session.get(Slot, req.session_id)
-    if slot is None or slot.day_id != day.id:
+        return holder.day_id, DAY_ENTRY
+    slot = db.session.execute(select(Slot.day_id, Slot.requires_registration)
+                              .where(Slot.id == req.session_id)).first()
+    if slot is None or slot.day_id != holder.day_id:
         raise _Refused("wrong_day")
     if slot.requires_registration:
-        seat = db.session.scalars(select(Seat).where(Seat.ticket_id == ticket.id, Seat.slot_id == slot.id)).first()
-        if seat is None or seat.status != "confirmed":
+        seat = db.session.scalar(select(Seat.status).where(Seat.ticket_id == holder.id,
+                                                           Seat.slot_id == req.session_id))
+        if seat != "confirmed":
             raise _Refused("not_registered")
-    return day, slot.id
+    return holder.day_id, req.session_id
 
 
-def _enter(ticket: Ticket, day: ExhibitionDay, slot_id: int, gate: str, moment: datetime) -> None:
-    where = (Presence.ticket_id == ticket.id, Presence.day_id == day.id, Presence.slot_id == slot_id)
-    # Back in after an exit: only the scan that flips `inside` gets ok.
-    flipped = db.session.execute(update(Presence).where(*where, Presence.inside.is_(False))
-                                 .values(inside=True, last_in_at=moment)
-                                 .execution_options(synchronize_session="fetch")).rowcount
-    if not flipped:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Presence(ticket_id=ticket.id, day_id=day.id, slot_id=slot_id, inside=True,
-                                        first_checked_in_at=moment, first_gate=gate, last_in_at=moment))
-        except IntegrityError:
-            # Another gate (or an earlier scan) got there first: the unique row decides.
-            raise _Refused("already_checked_in") from None
-    if slot_id == DAY_ENTRY:
-        counted = db.session.execute(
-            update(ExhibitionDay).where(ExhibitionDay.id == day.id,
-                                        (ExhibitionDay.max_inside.is_(None))
-                                        | (ExhibitionDay.inside_now < ExhibitionDay.max_inside))
-            .values(inside_now=ExhibitionDay.inside_now + 1).execution_options(synchronize_session="fetch")).rowcount
-        if not counted:
-            raise _Refused("capacity_reached")
+def _first_entry(row) -> dict:
+    return {"first_checked_in_at": row.first_checked_in_at, "first_gate": row.first_gate}
 
 
-def _leave(ticket: Ticket, day: ExhibitionDay, slot_id: int, moment: datetime) -> None:
-    left = db.session.execute(
-        update(Presence).where(Presence.ticket_id == ticket.id, Presence.day_id == day.id,
-                               Presence.slot_id == slot_id, Presence.inside.is_(True))
-        .values(inside=False, last_out_at=moment).execution_options(synchronize_session="fetch")).rowcount
-    if not left:
+#: One more person inside the day's entrance, within its limit (if it has one).
+_COUNT_IN = (update(ExhibitionDay)
+             .where(ExhibitionDay.id == bindparam("day"),
+                    ExhibitionDay.max_inside.is_(None) | (ExhibitionDay.inside_now < ExhibitionDay.max_inside))
+             .values(inside_now=ExhibitionDay.inside_now + 1).execution_options(synchronize_session="fetch"))
+_COUNT_OUT = (update(ExhibitionDay)
+              .where(ExhibitionDay.id == bindparam("day"), ExhibitionDay.inside_now > 0)
+              .values(inside_now=ExhibitionDay.inside_now - 1).execution_options(synchronize_session="fetch"))
+_PLACE = (Presence.ticket_id == bindparam("ticket"), Presence.day_id == bindparam("day"),
+          Presence.slot_id == bindparam("slot"))
+_GO_OUT = (update(Presence).where(*_PLACE, Presence.inside.is_(True))
+           .values(inside=False, last_out_at=bindparam("moment"))
+           .returning(Presence.first_checked_in_at, Presence.first_gate)
+           .execution_options(synchronize_session="fetch"))
+_FIRST_ENTRY = select(Presence.first_checked_in_at, Presence.first_gate).where(*_PLACE)
+_LOG_SCAN = insert(Scan)
+
+
+@cache
+def _go_in(dialect: str):
+    """Create the Presence, or flip it back in after an exit, unless it is inside already: one
+    upsert (the unique ticket, day and place decide), built once per database kind."""
+    statement = insert_or_update(dialect, Presence)
+    return (statement.on_conflict_do_update(index_elements=["ticket_id", "day_id", "slot_id"],
+                                            set_={"inside": True, "last_in_at": statement.excluded.last_in_at},
+                                            where=Presence.inside.is_(False))
+            .returning(Presence.first_checked_in_at, Presence.first_gate))
+
+
+def _enter(holder: _Holder, day_id: int, slot_id: int, gate: str, moment: datetime) -> dict:
+    """Let the holder in; when inside already, another gate (or an earlier scan) got the ok. At
+    the entrance the day's count of people inside goes up, within its limit."""
+    entered = db.session.execute(_go_in(db.session.get_bind().dialect.name), {
+        "ticket_id": holder.id, "day_id": day_id, "slot_id": slot_id, "inside": True,
+        "first_checked_in_at": moment, "first_gate": gate, "last_in_at": moment}).first()
+    if entered is None:
+        raise _Refused("already_checked_in")
+    if slot_id == DAY_ENTRY and not db.session.execute(_COUNT_IN, {"day": day_id}).rowcount:
+        raise _RefusedAfterWrite("capacity_reached")
+    return _first_entry(entered)
+
+
+def _leave(holder: _Holder, day_id: int, slot_id: int, moment: datetime) -> dict:
+    left = db.session.execute(_GO_OUT, {"ticket": holder.id, "day": day_id, "slot": slot_id,
+                                        "moment": moment}).first()
+    if left is None:
         raise _Refused("not_inside")
     if slot_id == DAY_ENTRY:
-        db.session.execute(update(ExhibitionDay).where(ExhibitionDay.id == day.id, ExhibitionDay.inside_now > 0)
-                           .values(inside_now=ExhibitionDay.inside_now - 1)
-                           .execution_options(synchronize_session="fetch"))
+        db.session.execute(_COUNT_OUT, {"day": day_id})
+    return _first_entry(left)
 
 
-def _answer(result: str, ticket: Ticket | None, presence: Presence | None, moment: datetime) -> dict:
-    known = ticket is not None and result not in ("unknown_ticket",)
+def _presence_of(holder: _Holder, day_id: int, slot_id: int) -> dict | None:
+    """When and where the holder first came in there (for a refused scan's answer), if ever."""
+    row = db.session.execute(_FIRST_ENTRY, {"ticket": holder.id, "day": day_id, "slot": slot_id}).first()
+    return _first_entry(row) if row else None
+
+
+def _answer(result: str, holder: _Holder | None, first: dict | None, moment: datetime) -> dict:
     return {
         "result": result,
-        "attendee": {"name": ticket.holder_name} if known else None,
+        "attendee": {"name": holder.holder_name} if holder is not None else None,
         "checked_in_at": timestamp(moment) if result == "ok" else None,
-        "first_checked_in_at": timestamp(presence.first_checked_in_at) if presence else None,
-        "first_gate": presence.first_gate if presence else None,
+        "first_checked_in_at": timestamp(first["first_checked_in_at"]) if first else None,
+        "first_gate": first["first_gate"] if first else None,
     }
 
 
+def _earlier_answer(nonce: str | None) -> dict | None:
+    return db.session.scalar(select(Scan.answer).where(Scan.nonce == nonce)) if nonce else None
+
+
+def _answer_and_log(req: ScanRequest, code: str | None, staff, now: datetime, moment: datetime,
+                    refused: str | None = None) -> dict:
+    """One unit of work: decide the scan (or take the given refusal), change what it changes,
+    and log it with its answer."""
+    gate = req.gate.strip()
+    with unit_of_work():
+        holder = _find(code, moment)
+        day_id = slot_id = first = None
+        try:
+            day_id, slot_id = _place(holder, req)
+            if refused:
+                raise _Refused(refused)
+            if req.direction == "in":
+                first = _enter(holder, day_id, slot_id, gate, moment)
+            else:
+                first = _leave(holder, day_id, slot_id, moment)
+            result = "ok"
+        except _RefusedAfterWrite:
+            raise
+        except _Refused as refusal:
+            result = refusal.result
+            if day_id is not None:
+                first = _presence_of(holder, day_id, slot_id)
+        answer = _answer(result, holder, first, moment)
+        db.session.execute(_LOG_SCAN, {
+            "nonce": req.nonce, "ticket_id": holder.id if holder else None, "day_id": day_id,
+            "slot_id": slot_id if slot_id not in (None, DAY_ENTRY) else None,
+            "gate": gate, "direction": req.direction, "result": result, "scanned_at": moment, "received_at": now,
+            "staff_member_id": getattr(staff, "id", None), "answer": answer})
+    return answer
+
+
 def check_in(req: ScanRequest, *, staff=None, now: datetime | None = None) -> dict:
-    """Answer one scan (entry or exit, at the entrance or a session) and log it."""
+    """Answer one scan (entry or exit, at the entrance or a session) and log it.
+
+    A scan re-sent with the same nonce gets the first answer: the Scan's unique nonce
+    decides, so the usual scan costs no lookup for it."""
     _check(req)
-    if req.nonce:
-        earlier = db.session.scalars(select(Scan).where(Scan.nonce == req.nonce)).first()
-        if earlier is not None:
-            return earlier.answer
     now = now or clock.now()
     moment = req.scanned_at or now
     code = rules.ticket_code(req.scan)
     try:
-        with unit_of_work():
-            ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).first() if code else None
-            day = slot_id = None
-            try:
-                with db.session.begin_nested():
-                    day, slot_id = _place(ticket, req, moment)
-                    if req.direction == "in":
-                        _enter(ticket, day, slot_id, req.gate.strip(), moment)
-                    else:
-                        _leave(ticket, day, slot_id, moment)
-                result = "ok"
-            except _Refused as refused:
-                result = refused.result
-            presence = None
-            if day is not None:
-                presence = db.session.scalars(
-                    select(Presence).where(Presence.ticket_id == ticket.id, Presence.day_id == day.id,
-                                           Presence.slot_id == slot_id)
-                    .execution_options(populate_existing=True)).first()
-            answer = _answer(result, ticket, presence, moment)
-            db.session.add(Scan(nonce=req.nonce, ticket_id=ticket.id if ticket else None,
-                                day_id=day.id if day else None,
-                                slot_id=slot_id if slot_id not in (None, DAY_ENTRY) else None,
-                                gate=req.gate.strip(), direction=req.direction, result=result,
-                                scanned_at=moment, received_at=now,
-                                staff_member_id=getattr(staff, "id", None), answer=answer))
+        try:
+            answer = _answer_and_log(req, code, staff, now, moment)
+        except _RefusedAfterWrite as refusal:
+            answer = _answer_and_log(req, code, staff, now, moment, refused=refusal.result)
     except IntegrityError:
-        # The same nonce arrived twice at once: the first one's answer stands.
+        # This nonce was answered before (or is being answered right now): that answer stands.
         db.session.rollback()
-        earlier = db.session.scalars(select(Scan).where(Scan.nonce == req.nonce)).first()
+        earlier = _earlier_answer(req.nonce)
         if earlier is None:
             raise
-        return earlier.answer
-    if result == "ok":
+        return earlier
+    if answer["result"] == "ok":
         publish.attendance_changed()
     return answer
 
