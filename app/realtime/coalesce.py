@@ -1,9 +1,10 @@
-"""Coalesced leaderboard announcements: many votes a second, a few `leaderboard` events.
+"""Coalesced announcements: many votes or scans a second, a few events.
 
-A vote or a jury score only marks its round as changed. A background task per
-process wakes every INTERVAL, takes the rounds marked since, and has
-app.realtime.publish announce each once. Displays are so at most about two
-intervals behind, however fast votes arrive.
+A vote or a jury score only marks its round's leaderboard as changed, a check-in
+marks the attendance; each is a topic (see app.realtime.publish.announce). A
+background task per process wakes every INTERVAL, takes the topics marked since,
+and has app.realtime.publish announce each once. Screens are so at most about two
+intervals behind, however fast votes and scans arrive.
 
 In scaled mode (a Redis message queue) the marks are kept in Redis, and a short
 Redis lock lets one process a tick take them: processes together send one
@@ -23,9 +24,9 @@ from flask import Flask, current_app
 
 from app.extensions import db, socketio
 
-#: Seconds between announcements: at most four `leaderboard` events a second per namespace.
+#: Seconds between announcements: at most four events of a topic a second per namespace.
 INTERVAL = 0.25
-_KEY_PREFIX = "backlot:leaderboard"
+_KEY_PREFIX = "backlot:announce"
 
 
 def deployment_scope(database_uri: str) -> str:
@@ -37,16 +38,16 @@ class _LocalMarks:
     """Marks of one process (the embedded mode)."""
 
     def __init__(self):
-        self._rounds: set[int] = set()
+        self._topics: set[str] = set()
         self._lock = threading.Lock()
 
-    def add(self, round_id: int) -> None:
+    def add(self, topic: str) -> None:
         with self._lock:
-            self._rounds.add(round_id)
+            self._topics.add(topic)
 
-    def take(self) -> set[int]:
+    def take(self) -> set[str]:
         with self._lock:
-            taken, self._rounds = self._rounds, set()
+            taken, self._topics = self._topics, set()
         return taken
 
 
@@ -59,21 +60,21 @@ class _RedisMarks:
         self._dirty_key = f"{_KEY_PREFIX}:{scope}:dirty"
         self._tick_key = f"{_KEY_PREFIX}:{scope}:tick"
 
-    def add(self, round_id: int) -> None:
-        self._redis.sadd(self._dirty_key, round_id)
+    def add(self, topic: str) -> None:
+        self._redis.sadd(self._dirty_key, topic)
 
-    def take(self) -> set[int]:
+    def take(self) -> set[str]:
         if not self._redis.set(self._tick_key, self._me, nx=True, px=int(INTERVAL * 1000)):
             return set()  # another process ticks this interval
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.smembers(self._dirty_key)
             pipe.delete(self._dirty_key)
             members, _ = pipe.execute()
-        return {int(member) for member in members}
+        return {member.decode() for member in members}
 
 
-class LeaderboardAnnouncer:
-    """Marks changed rounds, and announces them from one background task per process."""
+class Announcer:
+    """Marks changed topics, and announces them from one background task per process."""
 
     def __init__(self):
         self._marks: _LocalMarks | _RedisMarks | None = None
@@ -82,8 +83,8 @@ class LeaderboardAnnouncer:
         self._running = False
         self._start_lock = threading.Lock()
 
-    def mark(self, round_id: int) -> None:
-        """Called after the commit of a vote or score; cheap (a set add, or one Redis SADD)."""
+    def mark(self, topic: str) -> None:
+        """Called after the commit of a change; cheap (a set add, or one Redis SADD)."""
         self._app = current_app._get_current_object()
         queue = self._app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
         scope = deployment_scope(str(self._app.config.get("SQLALCHEMY_DATABASE_URI", "")))
@@ -92,10 +93,10 @@ class LeaderboardAnnouncer:
             self._marks = (_RedisMarks(queue, scope=scope) if queue and queue.startswith("redis")
                            else _LocalMarks())
         try:
-            self._marks.add(round_id)
+            self._marks.add(topic)
         except redis.RedisError:
-            current_app.logger.warning("leaderboard: Redis unreachable, round %s announced at once", round_id)
-            self._announce({round_id})
+            current_app.logger.warning("announcements: Redis unreachable, %s announced at once", topic)
+            self._announce({topic})
             return
         if not self._running:
             with self._start_lock:
@@ -107,13 +108,13 @@ class LeaderboardAnnouncer:
         while True:
             socketio.sleep(INTERVAL)
             try:
-                rounds = self._marks.take() if self._marks is not None else set()
+                topics = self._marks.take() if self._marks is not None else set()
             except redis.RedisError:
                 continue  # the marks wait in Redis for the next tick that reaches it
-            if rounds:
-                self._announce(rounds)
+            if topics:
+                self._announce(topics)
 
-    def _announce(self, rounds: set[int]) -> None:
+    def _announce(self, topics: set[str]) -> None:
         from app.realtime import publish
 
         app = self._app
@@ -121,12 +122,12 @@ class LeaderboardAnnouncer:
             return
         with app.app_context():
             try:
-                for round_id in sorted(rounds):
-                    publish.leaderboard_now(round_id)
+                for topic in sorted(topics):
+                    publish.announce(topic)
             except Exception:  # a failed announcement must not end the task; the next change re-announces
-                app.logger.exception("leaderboard: announcing rounds %s failed", sorted(rounds))
+                app.logger.exception("announcements: announcing %s failed", sorted(topics))
             finally:
                 db.session.remove()
 
 
-announcer = LeaderboardAnnouncer()
+announcer = Announcer()

@@ -37,9 +37,25 @@ def places_changed() -> None:
     socketio.emit("places_changed", {}, namespace=STAFF)
 
 
+#: Topics of coalesced announcements (app.realtime.coalesce): the attendance, and each round's board.
+ATTENDANCE = "attendance"
+_LEADERBOARD = "leaderboard:"
+
+
 def attendance_changed() -> None:
-    """Someone came in or went out: staff screens refresh their attendance counts."""
-    socketio.emit("attendance_changed", {}, namespace=STAFF)
+    """Someone came in or went out: staff screens refresh their attendance counts, within a
+    moment, once for every scan of that moment (app.realtime.coalesce)."""
+    from app.realtime.coalesce import announcer
+
+    announcer.mark(ATTENDANCE)
+
+
+def announce(topic: str) -> None:
+    """The coalescer's tick: announce one topic marked since the last."""
+    if topic == ATTENDANCE:
+        socketio.emit("attendance_changed", {}, namespace=STAFF)
+    elif topic.startswith(_LEADERBOARD):
+        leaderboard_now(int(topic.removeprefix(_LEADERBOARD)))
 
 
 def story_submitted(story) -> None:
@@ -109,7 +125,7 @@ def leaderboard_changed(round_id: int) -> None:
     coalesced with every other change of that moment (app.realtime.coalesce)."""
     from app.realtime.coalesce import announcer
 
-    announcer.mark(round_id)
+    announcer.mark(f"{_LEADERBOARD}{round_id}")
 
 
 def leaderboard_now(round_id: int) -> None:

@@ -1,7 +1,11 @@
 """The /staff Socket.IO namespace from a real python-socketio client against `backlot serve`."""
 import queue
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 import socketio
 
 from tests.live import add_staff, backlot, csrf_token, server_environment, serving, signed_in
@@ -14,15 +18,16 @@ def server(tmp_path_factory):
     backlot(env, "db", "upgrade")
     backlot(env, "seed")
     admin = add_staff(env, "admin@example.org", "admin")
+    gate = add_staff(env, "gate@devices.local", "gate")
     with serving(env, instance / "server.log") as base_url:
-        yield base_url, admin
+        yield base_url, admin, gate
 
 
 def listen(base_url: str, cookies: dict) -> tuple[socketio.Client, "queue.Queue"]:
     """A websocket client on /staff that queues (event, data) as they arrive."""
     events: queue.Queue = queue.Queue()
     client = socketio.Client(reconnection=False)
-    for name in ("state", "schedule_changed"):
+    for name in ("state", "schedule_changed", "attendance_changed"):
         client.on(name, lambda data, name=name: events.put((name, data)), namespace="/staff")
     cookie = "; ".join(f"{key}={value}" for key, value in cookies.items())
     client.connect(base_url, namespaces=["/staff"], transports=["websocket"],
@@ -38,14 +43,14 @@ def next_event(events: "queue.Queue", name: str) -> dict:
 
 
 def test_visitors_cannot_listen_to_staff(server):
-    base_url, _admin = server
+    base_url, _admin, _gate = server
     client = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(base_url, namespaces=["/staff"], transports=["websocket"], wait_timeout=10)
 
 
 def test_staff_get_a_snapshot_then_live_schedule_changes(server):
-    base_url, admin = server
+    base_url, admin, _gate = server
     browser = signed_in(base_url, admin)
     client, events = listen(base_url, browser.cookies.get_dict())
     try:
@@ -61,3 +66,41 @@ def test_staff_get_a_snapshot_then_live_schedule_changes(server):
         assert next_event(events, "schedule_changed") == {"session_id": target["id"]}
     finally:
         client.disconnect()
+
+
+def test_a_burst_of_check_ins_is_announced_a_few_times_not_once_a_scan(server):
+    """Staff attendance screens refetch on attendance_changed: 40 scans at once must not make
+    40 refetches on every screen, and the last scan is still announced."""
+    base_url, admin, gate = server
+    codes = []
+    for number in range(40):
+        answer = requests.post(f"{base_url}/api/v1/registrations", timeout=10, json={
+            "name": f"Burst {number}", "email": f"{uuid.uuid4().hex[:10]}@example.org",
+            "days": ["2026-06-14"], "sessions": [], "locale": "en", "consent": True})
+        assert answer.status_code == 201, answer.text
+        codes.append(answer.json()["ticket"]["code"])
+    client, events = listen(base_url, signed_in(base_url, admin).cookies.get_dict())
+    last_sent = 0.0
+    try:
+        next_event(events, "state")
+
+        def scan(code: str) -> str:
+            nonlocal last_sent
+            last_sent = max(last_sent, time.monotonic())
+            return requests.post(f"{base_url}/api/v1/checkins", timeout=10, json={"scan": code, "gate": "North"},
+                                 headers={"Authorization": f"Bearer {gate.token}"}).json()["result"]
+
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(scan, codes)) == ["ok"] * len(codes)
+        announced = []
+        while True:  # every announcement, until the namespace is quiet for a second
+            try:
+                got, _data = events.get(timeout=1.0)
+            except queue.Empty:
+                break
+            if got == "attendance_changed":
+                announced.append(time.monotonic())
+    finally:
+        client.disconnect()
+    assert 1 <= len(announced) < len(codes) / 2
+    assert announced[-1] > last_sent  # the last scan's change was announced too
