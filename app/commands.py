@@ -146,15 +146,17 @@ def mail_send_command():
               show_default="$PORT or 5000")
 @click.option("--worker-connections", default=10000, show_default=True,
               help="Concurrent clients per process (displays, phones, scanners).")
-def serve_command(host: str, port: int, worker_connections: int):
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="A line per request on standard output (behind nginx, its own log has them).")
+def serve_command(host: str, port: int, worker_connections: int, access_log: bool):
     """Production server: gunicorn, one worker process (scale with more processes behind a proxy)."""
     mode = os.environ.setdefault("BACKLOT_ASYNC_MODE", "eventlet")
     if mode not in _WORKERS:
         raise click.UsageError(f"BACKLOT_ASYNC_MODE must be one of {', '.join(_WORKERS)}")
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     argv = [gunicorn, *_WORKERS[mode], "-w", "1", "--worker-connections", str(worker_connections),
-            "-b", f"{host}:{port}", "--access-logfile", "-", "--graceful-timeout", "5",
-            "app.wsgi:application"]
+            "-b", f"{host}:{port}", *(["--access-logfile", "-"] if access_log else []),
+            "--graceful-timeout", "5", "app.wsgi:application"]
     click.echo(f"Backlot on http://{host}:{port} ({mode})")
     os.execv(gunicorn, argv)
 
