@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.challenge.models import Ballot, ChallengeRound, Story, Vote
 from app.checkin.models import DAY_ENTRY, Presence
 from app.checkin.rules import ticket_code as read_ticket_code
-from app.db import unit_of_work
+from app.db import insert_or_update, unit_of_work
 from app.errors import DomainError
 from app.extensions import db
 from app.realtime import publish
@@ -82,7 +82,9 @@ def checked_in_today(ticket: Ticket, now: datetime | None = None) -> bool:
 
 
 def _story(story_id) -> Story:
-    story = db.session.get(Story, story_id) if isinstance(story_id, int) and not isinstance(story_id, bool) else None
+    """The story with its round (one SELECT)."""
+    story = (db.session.get(Story, story_id, options=[joinedload(Story.round)])
+             if isinstance(story_id, int) and not isinstance(story_id, bool) else None)
     if story is None:
         raise DomainError("story_not_found", _l("This story does not exist."), status=404)
     return story
@@ -99,12 +101,18 @@ def _open_round_of(story: Story, now: datetime) -> ChallengeRound:
     return challenge_round
 
 
-def _insert_ballot(round_id: int, ticket_id: int) -> None:
-    """The ticket's ballot for the round, made once (two first votes at once make one)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(Ballot).values(round_id=round_id, ticket_id=ticket_id, used=0)
-                       .on_conflict_do_nothing(index_elements=["round_id", "ticket_id"]))
+def _count_vote(challenge_round: ChallengeRound, ticket_id: int) -> bool:
+    """Count one more vote on the ticket's ballot for the round, unless it has none left: one
+    upsert (two first votes at once make one ballot), False when the ballot is full."""
+    if challenge_round.votes_per_ticket < 1:
+        return False
+    statement = insert_or_update(db.session.get_bind().dialect.name, Ballot).values(
+        round_id=challenge_round.id, ticket_id=ticket_id, used=1)
+    return db.session.execute(
+        statement.on_conflict_do_update(index_elements=["round_id", "ticket_id"],
+                                        set_={"used": Ballot.used + 1},
+                                        where=Ballot.used < challenge_round.votes_per_ticket)
+        .returning(Ballot.used)).first() is not None
 
 
 def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
@@ -123,22 +131,16 @@ def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
                 raise DomainError("story_not_votable", _l("This story was withdrawn and cannot be voted for."),
                                   status=409)
             challenge_round = _open_round_of(story, now)
-            _insert_ballot(challenge_round.id, ticket.id)
-            db.session.add(Vote(round_id=challenge_round.id, story_id=story.id, ticket_id=ticket.id,
-                                created_at=now))
-            db.session.flush()
-            counted = db.session.execute(
-                update(Ballot).where(Ballot.round_id == challenge_round.id, Ballot.ticket_id == ticket.id,
-                                     Ballot.used < challenge_round.votes_per_ticket)
-                .values(used=Ballot.used + 1).execution_options(synchronize_session=False)).rowcount
-            if not counted:
+            db.session.execute(insert(Vote).values(round_id=challenge_round.id, story_id=story.id,
+                                                   ticket_id=ticket.id, created_at=now))
+            if not _count_vote(challenge_round, ticket.id):
                 raise DomainError("no_votes_left", _l(
                     "You have used all %(count)d of your votes in this round.",
                     count=challenge_round.votes_per_ticket), status=409)
     except IntegrityError:
         raise DomainError("already_voted", _l("You already voted for this story."), status=409) from None
     publish.leaderboard_changed(story.round_id)
-    return ballot_state(ticket, challenge_round, now)
+    return ballot_state(ticket, challenge_round, now, checked_in=True)
 
 
 def withdraw(code_text, story_id, *, now: datetime | None = None) -> None:
@@ -159,8 +161,11 @@ def withdraw(code_text, story_id, *, now: datetime | None = None) -> None:
         publish.leaderboard_changed(story.round_id)
 
 
-def ballot_state(ticket: Ticket, challenge_round: ChallengeRound | None, now: datetime | None = None) -> BallotState:
-    checked_in = checked_in_today(ticket, now)
+def ballot_state(ticket: Ticket, challenge_round: ChallengeRound | None, now: datetime | None = None, *,
+                 checked_in: bool | None = None) -> BallotState:
+    """The ticket's votes in the round (`checked_in` when the caller knows it already)."""
+    if checked_in is None:
+        checked_in = checked_in_today(ticket, now)
     if challenge_round is None:
         return BallotState(None, 0, 0, [], checked_in)
     story_ids = list(db.session.scalars(select(Vote.story_id).where(Vote.ticket_id == ticket.id,

@@ -32,6 +32,8 @@ def new_code() -> str:
 
 def _sessions_for(req: rules.RegistrationRequest, days: dict, now: datetime) -> list[Slot]:
     """The asked-for sessions, checked against the chosen days; 422 naming each bad one."""
+    if not req.session_ids:
+        return []
     slots = {slot.id: slot for slot in db.session.scalars(select(Slot).where(Slot.id.in_(req.session_ids)))}
     errors = {}
     for index, slot_id in enumerate(req.session_ids):
@@ -128,12 +130,13 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
                                     created_by_id=getattr(actor, "id", None), created_at=now)
         db.session.add(registration)
         holders = [(req.name, True)] + [(name, False) for name in req.companions]
+        # Collections given at creation are known to be complete: reading them later (the answer,
+        # the mail) costs no query.
         tickets = [Ticket(registration=registration, code=new_code(), holder_name=name, is_primary=primary,
-                          status="active", created_at=now) for name, primary in holders]
+                          status="active", created_at=now, seats=[],
+                          entries=[DayEntry(day_id=day.id) for day in days.values()])
+                   for name, primary in holders]
         db.session.add_all(tickets)
-        db.session.flush()
-        for ticket in tickets:
-            db.session.add_all(DayEntry(ticket_id=ticket.id, day_id=day.id) for day in days.values())
         for slot in sorted(slots, key=lambda s: s.id):
             for ticket in tickets:
                 _take_seat(slot, ticket, now)
