@@ -32,7 +32,14 @@ class SMTPServer:
         self.delay = 0.0
         #: Recipients the server refuses (550), as a real one refuses an unknown mailbox.
         self.refused: set[str] = set()
+        #: SMTP sessions opened (one EHLO each).
+        self.sessions = 0
         self._controller: Controller | None = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refused:

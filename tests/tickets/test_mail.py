@@ -298,6 +298,27 @@ def test_a_registration_does_not_wait_for_smtp(db_url, tmp_path, smtp):
         db.engine.dispose()
 
 
+def test_a_rush_of_registrations_is_mailed_in_batches_each_mail_once(db_url, tmp_path, smtp):
+    """Twelve registrations while the server is slow: one delivery task at a time takes what
+    queued meanwhile as a batch (a few SMTP sessions, not one a registration)."""
+    smtp.delay = 0.3
+    app = make_app(db_url, tmp_path, TESTING=False, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                   BACKLOT_BASE_URL=BASE_URL)
+    with app.app_context():
+        make_day(DAY)
+        client = app.test_client()
+        for number in range(12):
+            assert client.post("/api/v1/registrations", json={
+                "name": f"Visitor {number}", "email": f"v{number}@example.org", "days": [DAY.isoformat()],
+                "sessions": [], "locale": "en", "consent": True}).status_code == 201
+        received = smtp.wait_for(12)
+        timer.sleep(0.5)  # a mail sent twice would come in now
+        db.session.remove()
+        db.engine.dispose()
+    assert sorted(mail.rcpt_tos[0] for mail in smtp.received) == sorted(f"v{n}@example.org" for n in range(12))
+    assert len(received) == 12 and smtp.sessions <= 4
+
+
 def test_the_server_process_sends_queued_mail_and_new_registrations(tmp_path, smtp):
     """`backlot serve` (eventlet): its retry loop sends what was queued before it started, and a
     registration's mail goes out while the server keeps answering."""
