@@ -5,6 +5,7 @@ Each is one request a crowd sends thousands of times a day; every statement is a
 rules need today: a change that adds statements to one of them must lower the count here on
 purpose. BEGIN and COMMIT are left out (they differ by driver); savepoints count.
 """
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -25,23 +26,28 @@ CHECK_IN_UNKNOWN = 3  # the token, the lookup that finds no ticket, the log
 #: The days, the email's tickets held, the day's places taken, the registration, its ticket, its
 #: day entry, its confirmation mail; on PostgreSQL one more: the advisory lock on the email.
 REGISTRATION = {"sqlite": 7, "postgresql": 8}
-VOTE = 6  # the ticket, the story with its round, the entry today, the vote, the ballot's count, the votes
+VOTE = 5  # the ticket with its entry today, the story with its round, the vote, the ballot's count, the votes
+
+
+REQUEST_THREAD = "request"
 
 
 def request_alone(call):
     """Make a request from a thread of its own, as a server does: outside the test's app context,
     so it gets a fresh session (no object the test loaded saves it a query)."""
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1, thread_name_prefix=REQUEST_THREAD) as pool:
         return pool.submit(call).result()
 
 
 @contextmanager
 def statements():
-    """The statements sent to the database inside the block (BEGIN and COMMIT left out)."""
+    """The statements a request_alone sends to the database inside the block (BEGIN and COMMIT
+    left out, and so is what background tasks, such as announcements, send meanwhile)."""
     sent: list[str] = []
 
     def note(_connection, _cursor, statement, _parameters, _context, _many):
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT"):
+        if (threading.current_thread().name.startswith(REQUEST_THREAD)
+                and statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT")):
             sent.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", note)

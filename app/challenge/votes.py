@@ -8,10 +8,11 @@ refused vote rolls back whole, so nothing of it is left.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -19,7 +20,7 @@ from app import clock
 from app.challenge.models import Ballot, ChallengeRound, Story, Vote
 from app.checkin.models import DAY_ENTRY, Presence
 from app.checkin.rules import ticket_code as read_ticket_code
-from app.db import insert_or_update, unit_of_work
+from app.db import execute_core, insert_or_update, unit_of_work
 from app.errors import DomainError
 from app.extensions import db
 from app.realtime import publish
@@ -57,28 +58,39 @@ def voting_round(now: datetime | None = None) -> ChallengeRound | None:
     return found[0] if found else None
 
 
-def find_ticket(code_text) -> Ticket:
+@dataclass(frozen=True)
+class Voter:
+    """A ticket as voting needs it: whether it may vote, and whether it came in today."""
+
+    id: int
+    is_active: bool
+    checked_in: bool
+
+
+_TODAY = select(ExhibitionDay.id).where(ExhibitionDay.date == bindparam("today")).scalar_subquery()
+#: The ticket of a code, and whether it came in through the entrance today: one SELECT, built once.
+_VOTER = select(Ticket.id, Ticket.status, exists().where(
+    Presence.ticket_id == Ticket.id, Presence.slot_id == DAY_ENTRY, Presence.day_id == _TODAY)
+).where(Ticket.code == bindparam("code"))
+_VOTES_OF = (select(Vote.story_id).where(Vote.ticket_id == bindparam("ticket"), Vote.round_id == bindparam("round"))
+             .order_by(Vote.id))
+
+
+def find_voter(code_text, now: datetime | None = None) -> Voter:
     """The ticket of a code, its ticket URL or a scan of its QR; 404 when there is none."""
     code = read_ticket_code(code_text) if isinstance(code_text, str) else None
-    ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).first() if code else None
-    if ticket is None:
+    row = execute_core(_VOTER, {"code": code, "today": clock.today(now)}).first() if code else None
+    if row is None:
         raise DomainError("ticket_not_found", _l("We do not know this ticket. Check the code on your ticket."),
                           status=404)
-    return ticket
+    ticket_id, status, checked_in = row
+    return Voter(ticket_id, status == "active", bool(checked_in))
 
 
-def _active(ticket: Ticket) -> Ticket:
-    if not ticket.is_active:
+def _active(voter: Voter) -> Voter:
+    if not voter.is_active:
         raise DomainError("ticket_cancelled", _l("This ticket was cancelled, so it cannot vote."), status=403)
-    return ticket
-
-
-def checked_in_today(ticket: Ticket, now: datetime | None = None) -> bool:
-    """Whether this ticket came in through the exhibition's entrance today."""
-    today = clock.today(now)
-    return db.session.scalar(select(exists().where(
-        Presence.ticket_id == ticket.id, Presence.slot_id == DAY_ENTRY,
-        Presence.day_id == select(ExhibitionDay.id).where(ExhibitionDay.date == today).scalar_subquery())))
+    return voter
 
 
 def _story(story_id) -> Story:
@@ -101,29 +113,37 @@ def _open_round_of(story: Story, now: datetime) -> ChallengeRound:
     return challenge_round
 
 
+@cache
+def _ballot_count(dialect: str):
+    """One more vote on a ticket's ballot for a round unless it has `limit` already: one upsert
+    (two first votes at once make one ballot), built once per database kind."""
+    return (insert_or_update(dialect, Ballot)
+            .on_conflict_do_update(index_elements=["round_id", "ticket_id"], set_={"used": Ballot.used + 1},
+                                   where=Ballot.used < bindparam("limit"))
+            .returning(Ballot.used))
+
+
+_CAST = insert(Vote)
+
+
 def _count_vote(challenge_round: ChallengeRound, ticket_id: int) -> bool:
-    """Count one more vote on the ticket's ballot for the round, unless it has none left: one
-    upsert (two first votes at once make one ballot), False when the ballot is full."""
+    """Count one more vote on the ticket's ballot; False when the ballot is full."""
     if challenge_round.votes_per_ticket < 1:
         return False
-    statement = insert_or_update(db.session.get_bind().dialect.name, Ballot).values(
-        round_id=challenge_round.id, ticket_id=ticket_id, used=1)
-    return db.session.execute(
-        statement.on_conflict_do_update(index_elements=["round_id", "ticket_id"],
-                                        set_={"used": Ballot.used + 1},
-                                        where=Ballot.used < challenge_round.votes_per_ticket)
-        .returning(Ballot.used)).first() is not None
+    return execute_core(_ballot_count(db.session.get_bind().dialect.name), {
+        "round_id": challenge_round.id, "ticket_id": ticket_id, "used": 1,
+        "limit": challenge_round.votes_per_ticket}).first() is not None
 
 
 def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
     """One vote for one story; answers the ticket's ballot after it."""
     now = now or clock.now()
-    ticket = find_ticket(code_text)
+    ticket = find_voter(code_text, now)
     story = _story(story_id)
     try:
         with unit_of_work():
             _active(ticket)
-            if not checked_in_today(ticket, now):
+            if not ticket.checked_in:
                 raise DomainError("not_checked_in", _l(
                     "Your ticket has not been checked in at the entrance today. Scan it at the door first."),
                     status=403)
@@ -131,8 +151,8 @@ def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
                 raise DomainError("story_not_votable", _l("This story was withdrawn and cannot be voted for."),
                                   status=409)
             challenge_round = _open_round_of(story, now)
-            db.session.execute(insert(Vote).values(round_id=challenge_round.id, story_id=story.id,
-                                                   ticket_id=ticket.id, created_at=now))
+            execute_core(_CAST, {"round_id": challenge_round.id, "story_id": story.id, "ticket_id": ticket.id,
+                                 "created_at": now})
             if not _count_vote(challenge_round, ticket.id):
                 raise DomainError("no_votes_left", _l(
                     "You have used all %(count)d of your votes in this round.",
@@ -140,13 +160,13 @@ def cast(code_text, story_id, *, now: datetime | None = None) -> BallotState:
     except IntegrityError:
         raise DomainError("already_voted", _l("You already voted for this story."), status=409) from None
     publish.leaderboard_changed(story.round_id)
-    return ballot_state(ticket, challenge_round, now, checked_in=True)
+    return ballot_state(ticket, challenge_round)
 
 
 def withdraw(code_text, story_id, *, now: datetime | None = None) -> None:
     """Take a vote back while its round's voting is open (taking back no vote is harmless)."""
     now = now or clock.now()
-    ticket = find_ticket(code_text)
+    ticket = find_voter(code_text, now)
     story = _story(story_id)
     with unit_of_work():
         _active(ticket)
@@ -161,22 +181,16 @@ def withdraw(code_text, story_id, *, now: datetime | None = None) -> None:
         publish.leaderboard_changed(story.round_id)
 
 
-def ballot_state(ticket: Ticket, challenge_round: ChallengeRound | None, now: datetime | None = None, *,
-                 checked_in: bool | None = None) -> BallotState:
-    """The ticket's votes in the round (`checked_in` when the caller knows it already)."""
-    if checked_in is None:
-        checked_in = checked_in_today(ticket, now)
+def ballot_state(voter: Voter, challenge_round: ChallengeRound | None) -> BallotState:
+    """The ticket's votes in the round."""
     if challenge_round is None:
-        return BallotState(None, 0, 0, [], checked_in)
-    story_ids = list(db.session.scalars(select(Vote.story_id).where(Vote.ticket_id == ticket.id,
-                                                                    Vote.round_id == challenge_round.id)
-                                        .order_by(Vote.id)))
+        return BallotState(None, 0, 0, [], voter.checked_in)
+    story_ids = list(execute_core(_VOTES_OF, {"ticket": voter.id, "round": challenge_round.id}).scalars())
     return BallotState(challenge_round.id, challenge_round.votes_per_ticket,
-                       max(challenge_round.votes_per_ticket - len(story_ids), 0), story_ids, checked_in)
+                       max(challenge_round.votes_per_ticket - len(story_ids), 0), story_ids, voter.checked_in)
 
 
 def ballot(code_text, *, now: datetime | None = None) -> BallotState:
     """A ticket's votes in the round open for voting now."""
     now = now or clock.now()
-    ticket = _active(find_ticket(code_text))
-    return ballot_state(ticket, voting_round(now), now)
+    return ballot_state(_active(find_voter(code_text, now)), voting_round(now))
