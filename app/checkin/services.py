@@ -20,7 +20,7 @@ from app import clock
 from app.clock import timestamp
 from app.checkin import rules
 from app.checkin.models import DAY_ENTRY, Presence, Scan
-from app.db import insert_or_update, unit_of_work
+from app.db import execute_core, expire_loaded, insert_or_update, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.realtime import publish
@@ -92,7 +92,7 @@ def _find(code: str | None, moment: datetime) -> _Holder | None:
     """The ticket behind `code`, with the scan day's id and whether it may enter that day."""
     if not code:
         return None
-    row = db.session.execute(_FIND_HOLDER, {"code": code, "day": clock.today(moment)}).first()
+    row = execute_core(_FIND_HOLDER, {"code": code, "day": clock.today(moment)}).first()
     if row is None:
         return None
     ticket_id, status, holder_name, day_id, entry_day = row
@@ -129,16 +129,15 @@ def _first_entry(row) -> dict:
 _COUNT_IN = (update(ExhibitionDay)
              .where(ExhibitionDay.id == bindparam("day"),
                     ExhibitionDay.max_inside.is_(None) | (ExhibitionDay.inside_now < ExhibitionDay.max_inside))
-             .values(inside_now=ExhibitionDay.inside_now + 1).execution_options(synchronize_session="fetch"))
+             .values(inside_now=ExhibitionDay.inside_now + 1))
 _COUNT_OUT = (update(ExhibitionDay)
               .where(ExhibitionDay.id == bindparam("day"), ExhibitionDay.inside_now > 0)
-              .values(inside_now=ExhibitionDay.inside_now - 1).execution_options(synchronize_session="fetch"))
+              .values(inside_now=ExhibitionDay.inside_now - 1))
 _PLACE = (Presence.ticket_id == bindparam("ticket"), Presence.day_id == bindparam("day"),
           Presence.slot_id == bindparam("slot"))
 _GO_OUT = (update(Presence).where(*_PLACE, Presence.inside.is_(True))
            .values(inside=False, last_out_at=bindparam("moment"))
-           .returning(Presence.first_checked_in_at, Presence.first_gate)
-           .execution_options(synchronize_session="fetch"))
+           .returning(Presence.first_checked_in_at, Presence.first_gate))
 _FIRST_ENTRY = select(Presence.first_checked_in_at, Presence.first_gate).where(*_PLACE)
 _LOG_SCAN = insert(Scan)
 
@@ -157,29 +156,28 @@ def _go_in(dialect: str):
 def _enter(holder: _Holder, day_id: int, slot_id: int, gate: str, moment: datetime) -> dict:
     """Let the holder in; when inside already, another gate (or an earlier scan) got the ok. At
     the entrance the day's count of people inside goes up, within its limit."""
-    entered = db.session.execute(_go_in(db.session.get_bind().dialect.name), {
+    entered = execute_core(_go_in(db.session.get_bind().dialect.name), {
         "ticket_id": holder.id, "day_id": day_id, "slot_id": slot_id, "inside": True,
         "first_checked_in_at": moment, "first_gate": gate, "last_in_at": moment}).first()
     if entered is None:
         raise _Refused("already_checked_in")
-    if slot_id == DAY_ENTRY and not db.session.execute(_COUNT_IN, {"day": day_id}).rowcount:
+    if slot_id == DAY_ENTRY and not execute_core(_COUNT_IN, {"day": day_id}).rowcount:
         raise _RefusedAfterWrite("capacity_reached")
     return _first_entry(entered)
 
 
 def _leave(holder: _Holder, day_id: int, slot_id: int, moment: datetime) -> dict:
-    left = db.session.execute(_GO_OUT, {"ticket": holder.id, "day": day_id, "slot": slot_id,
-                                        "moment": moment}).first()
+    left = execute_core(_GO_OUT, {"ticket": holder.id, "day": day_id, "slot": slot_id, "moment": moment}).first()
     if left is None:
         raise _Refused("not_inside")
     if slot_id == DAY_ENTRY:
-        db.session.execute(_COUNT_OUT, {"day": day_id})
+        execute_core(_COUNT_OUT, {"day": day_id})
     return _first_entry(left)
 
 
 def _presence_of(holder: _Holder, day_id: int, slot_id: int) -> dict | None:
     """When and where the holder first came in there (for a refused scan's answer), if ever."""
-    row = db.session.execute(_FIRST_ENTRY, {"ticket": holder.id, "day": day_id, "slot": slot_id}).first()
+    row = execute_core(_FIRST_ENTRY, {"ticket": holder.id, "day": day_id, "slot": slot_id}).first()
     return _first_entry(row) if row else None
 
 
@@ -221,11 +219,12 @@ def _answer_and_log(req: ScanRequest, code: str | None, staff, now: datetime, mo
             if day_id is not None:
                 first = _presence_of(holder, day_id, slot_id)
         answer = _answer(result, holder, first, moment)
-        db.session.execute(_LOG_SCAN, {
+        execute_core(_LOG_SCAN, {
             "nonce": req.nonce, "ticket_id": holder.id if holder else None, "day_id": day_id,
             "slot_id": slot_id if slot_id not in (None, DAY_ENTRY) else None,
             "gate": gate, "direction": req.direction, "result": result, "scanned_at": moment, "received_at": now,
             "staff_member_id": getattr(staff, "id", None), "answer": answer})
+    expire_loaded(Presence, ExhibitionDay)
     return answer
 
 
