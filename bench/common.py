@@ -6,10 +6,18 @@ prepares its own instance in a temporary directory.
 from __future__ import annotations
 
 import os
+import secrets
+import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
+
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -112,3 +120,102 @@ class CpuShares:
         wall, server, listeners, bench, busy = (b - a for a, b in zip(self.begin, now))
         return {"server": server / wall, "listeners": listeners / wall, "bench": bench / wall,
                 "others": max(0.0, busy - server - listeners - bench) / wall}
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The PostgreSQL server the bench makes its throw-away databases on (loopback, trust).
+POSTGRES_ADMIN = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+#: gunicorn as `backlot serve` runs it (app/commands.py), for the reference apps.
+GUNICORN = [str(Path(sys.executable).with_name("gunicorn")), "-k", "eventlet", "-w", "1",
+            "--worker-connections", "10000", "--graceful-timeout", "5"]
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database for the block (dropped after); yields its URL."""
+    import sqlalchemy as sa
+
+    server = sa.engine.make_url(POSTGRES_ADMIN).set(drivername="postgresql+psycopg2")  # eventlet's driver
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"backlot_bench_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def serve_wsgi(application: str, env: dict, log: Path) -> Iterator[str]:
+    """A reference WSGI app (`module:object`) served like Backlot, on a free loopback port."""
+    from tests.live import free_port, wait_until_serving
+
+    port = free_port()
+    with open(log, "ab") as output:
+        process = subprocess.Popen([*GUNICORN, "-b", f"127.0.0.1:{port}", application], cwd=ROOT,
+                                   env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_serving(base_url + "/", process)
+            yield base_url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def run_phase(url: str, bodies: list[dict], threads: int, seconds: float, headers: dict | None = None) -> dict:
+    """POST each body from `threads` workers (a requests.Session each) until done or `seconds`
+    pass; the rate, p50/p99 in ms, errors (non-2xx, no answer) and each answer's "result"."""
+    queue = iter(bodies)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    results: dict[str, int] = {}
+    stop_at = time.monotonic() + seconds
+
+    def worker(_index: int) -> None:
+        session = requests.Session()
+        session.headers.update(headers or {})
+        while time.monotonic() < stop_at:
+            with lock:
+                body = next(queue, None)
+            if body is None:
+                return
+            started = time.perf_counter()
+            try:
+                answer = session.post(url, json=body, timeout=30)
+                result = (answer.json().get("result", "ok") if answer.ok and answer.content
+                          else "ok" if answer.ok else f"http_{answer.status_code}")
+                if "database is locked" in answer.text:
+                    result = "database_locked"
+            except (requests.RequestException, ValueError):
+                result = "no_answer"
+            took = time.perf_counter() - started
+            with lock:
+                latencies.append(took)
+                results[result] = results.get(result, 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, range(threads)))
+    elapsed = time.perf_counter() - started
+    errors = sum(count for name, count in results.items()
+                 if name.startswith("http_5") or name in ("no_answer", "database_locked"))
+    return {"count": len(latencies), "rate": len(latencies) / elapsed if elapsed else 0.0,
+            "p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99), "errors": errors,
+            "results": results}
+
+
+def machine() -> str:
+    """One line on where the figures come from."""
+    import platform
+    import sqlite3
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return (f"{model}, {os.cpu_count()} cores, {memory} GiB RAM, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")

@@ -66,11 +66,12 @@ def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30
 
 
 @contextmanager
-def serving(env: dict, log: Path, port: int | None = None) -> Iterator[str]:
-    """`backlot serve` on `port` (default: a free one) until the block ends; yields its base URL."""
+def serving(env: dict, log: Path, port: int | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """`backlot serve [options]` on `port` (default: a free one) until the block ends; yields its
+    base URL."""
     port = port or free_port()
     with open(log, "ab") as output:
-        process = subprocess.Popen([BACKLOT, "serve", "--port", str(port)], env=env,
+        process = subprocess.Popen([BACKLOT, "serve", "--port", str(port), *options], env=env,
                                    stdout=output, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{port}"
         try:
