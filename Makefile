@@ -6,7 +6,7 @@ PYTHON ?= python3
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install translations chromium i18n-extract vendor
+.PHONY: run test bench install translations chromium i18n-extract vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ chromium:
 
 test: $(VENV)/.installed-test translations chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every load workload beside its reference, on loopback; writes bench/results.md (BENCH_ARGS=--quick: a smoke run).
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Refresh the message catalogue after adding or changing user-facing strings.
 i18n-extract: | $(VENV)/.installed-run
