@@ -1,17 +1,12 @@
-"""My Story load on loopback: stories sent from kiosks per second, and how fast an approval
-reaches every connected display.
+"""Kiosk load on loopback: stories sent from kiosks per second (fan-out: bench/fanout.py).
 
-    .venv/bin/python bench/mystory.py [--stories 200] [--approvals 20] [--seconds 20]
+    .venv/bin/python bench/mystory.py [--stories 200] [--seconds 20]
 
-Prepares its own instance in a temporary directory (migrate, seed, a kiosk and a moderator
-account), starts `backlot serve` on a free port on 127.0.0.1 with the demo clock (round 1
-open), then:
-1. sends POST /api/v1/stories from 1, 4 and 8 kiosks at once (threads, each with its own
-   requests.Session), every story with one drawn 800×450 PNG frame, as the kiosk sends it;
-2. connects 1, 25 and 100 python-socketio clients to /display (websocket) and approves
-   stories one by one, timing each approval from the moment the request is sent to the
-   moment each display receives `story_approved`.
-Each phase stops after its count or its time, whichever comes first. Prints Markdown tables.
+Prepares its own instance in a temporary directory (migrate, seed, a kiosk account), starts
+`backlot serve` on a free port on 127.0.0.1 with the demo clock (round 1 open), then sends
+POST /api/v1/stories from 1, 4 and 8 kiosks at once (threads, each with its own
+requests.Session), every story with one drawn 800×450 PNG frame, as the kiosk sends it. Each
+phase stops after its count or its time, whichever comes first. Prints a Markdown table.
 Talks to 127.0.0.1 only; the server and the temporary directory go when it ends.
 """
 from __future__ import annotations
@@ -30,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-import socketio
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,7 +32,6 @@ from bench.common import percentile  # noqa: E402
 from tests.live import add_staff, backlot, server_environment, serving  # noqa: E402
 
 KIOSKS = (1, 4, 8)
-DISPLAYS = (1, 25, 100)
 
 
 def drawn_frame() -> str:
@@ -90,56 +83,9 @@ def send_stories(base_url: str, token: str, count: int, kiosks: int, seconds: fl
             "p99": percentile(latencies, 0.99), "statuses": statuses}
 
 
-def fan_out(base_url: str, moderator: str, story_ids: list[int], displays: int, seconds: float) -> dict:
-    """Approve stories one at a time with `displays` clients on /display; time each delivery."""
-    received: dict[int, list[float]] = {}
-    lock = threading.Lock()
-    clients = []
-    for number in range(displays):
-        client = socketio.Client(reconnection=False)
-
-        @client.on("story_approved", namespace="/display")
-        def _on_story(story):
-            with lock:
-                received.setdefault(story["id"], []).append(time.perf_counter())
-
-        client.connect(f"{base_url}?display=bench-{number}", namespaces=["/display"], transports=["websocket"],
-                       wait_timeout=30)
-        clients.append(client)
-    delays: list[float] = []
-    missing = 0
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {moderator}"
-    stop_at = time.monotonic() + seconds
-    approved = 0
-    try:
-        for story_id in story_ids:
-            if time.monotonic() > stop_at:
-                break
-            sent = time.perf_counter()
-            session.post(f"{base_url}/api/v1/stories/{story_id}/approve", timeout=30).raise_for_status()
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                with lock:
-                    if len(received.get(story_id, [])) >= displays:
-                        break
-                time.sleep(0.002)
-            with lock:
-                arrivals = received.get(story_id, [])
-                delays.extend(arrival - sent for arrival in arrivals)
-                missing += displays - len(arrivals)
-            approved += 1
-    finally:
-        for client in clients:
-            client.disconnect()
-    return {"approvals": approved, "deliveries": len(delays), "missing": missing,
-            "p50": percentile(delays, 0.5), "p99": percentile(delays, 0.99)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=200, help="stories per kiosk phase (at most)")
-    parser.add_argument("--approvals", type=int, default=20, help="approvals per display phase (at most)")
     parser.add_argument("--seconds", type=float, default=20.0, help="time per phase (at most)")
     args = parser.parse_args()
 
@@ -151,19 +97,11 @@ def main() -> None:
         backlot(env, "db", "upgrade")
         backlot(env, "seed")
         kiosk = add_staff(env, "bench-kiosk@devices.local", "kiosk").token
-        moderator = add_staff(env, "bench-moderator@example.org", "moderator").token
-        sends, deliveries = [], []
+        sends = []
         with serving(env, instance / "serve.log") as base_url:
             for kiosks in KIOSKS:
                 print(f"{kiosks} kiosks sending…", file=sys.stderr)
                 sends.append((kiosks, send_stories(base_url, kiosk, args.stories, kiosks, args.seconds, frame)))
-            pending = [story["id"] for story in requests.get(
-                f"{base_url}/api/v1/stories", headers={"Authorization": f"Bearer {moderator}"}, timeout=30
-            ).json()["stories"]]
-            for level, displays in enumerate(DISPLAYS):
-                print(f"{displays} displays listening…", file=sys.stderr)
-                batch = pending[level * args.approvals:(level + 1) * args.approvals]
-                deliveries.append((displays, fan_out(base_url, moderator, batch, displays, args.seconds)))
 
     cores = os.cpu_count()
     print(f"\nMy Story load: `backlot serve` (eventlet) on 127.0.0.1, SQLite, {cores} CPU cores; "
@@ -174,11 +112,6 @@ def main() -> None:
         statuses = ", ".join(f"{code}: {count}" for code, count in sorted(outcome["statuses"].items()))
         print(f"| {kiosks} | {outcome['count']} | {outcome['rate']:.0f} | {outcome['p50']:.1f} | "
               f"{outcome['p99']:.1f} | {statuses} |")
-    print("\n| Displays connected | Approvals | Deliveries | Missing | approve → display p50 ms | p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for displays, outcome in deliveries:
-        print(f"| {displays} | {outcome['approvals']} | {outcome['deliveries']} | {outcome['missing']} | "
-              f"{outcome['p50']:.1f} | {outcome['p99']:.1f} |")
 
 
 if __name__ == "__main__":
