@@ -6,7 +6,7 @@ PYTHON ?= python3
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test bench install translations chromium i18n-extract vendor
+.PHONY: run test bench install translations chromium nginx i18n-extract vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,16 @@ chromium:
 	  else echo "chromium is missing and cannot be installed here: the browser tests will skip."; fi; \
 	fi
 
-test: $(VENV)/.installed-test translations chromium
+# Debian's nginx for the test of the documented proxy configuration (tests/test_proxy.py).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx for the proxy test…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx is missing and cannot be installed here: the proxy test will skip."; fi; \
+	fi
+
+test: $(VENV)/.installed-test translations chromium nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Every load workload beside its reference, on loopback; writes bench/results.md (BENCH_ARGS=--quick: a smoke run).
