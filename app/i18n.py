@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, refresh
+from app.staff.auth import public
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -51,6 +52,7 @@ def _safe_target(target: str | None) -> str:
 
 
 @bp.get("/lang/<code>")
+@public
 def switch(code: str):
     """Keep the visitor's language for a year and go back where they were."""
     response = redirect(_safe_target(request.args.get("next")))

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from app import clock
 from app.api.serializers import timestamp
 from app.challenge import rules
+from app.staff.auth import public
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,11 +44,13 @@ def in_each_screen_locale(render_json: Callable[[], str]) -> dict:
 
 
 @bp.get("/kiosk")
+@public
 def kiosk():
     return render_template("kiosk/kiosk.html", limits=rules.LIMITS, now=timestamp(clock.now()),
                            default_language=SCREEN_LOCALES[0])
 
 
 @bp.get("/display")
+@public
 def display():
     return render_template("kiosk/display.html", now=timestamp(clock.now()))

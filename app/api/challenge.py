@@ -14,7 +14,7 @@ from app.challenge.serializers import display_json, kiosk_json, round_json, staf
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import localized
-from app.staff.auth import api_roles
+from app.staff.auth import api_roles, public
 
 MODERATORS = ("moderator", "admin")
 
@@ -81,6 +81,7 @@ def change_challenge_settings():
 
 
 @bp.get("/rounds")
+@public
 def list_rounds():
     """Public: the rounds of the challenge, and which is open now."""
     now = clock.now()

@@ -18,6 +18,7 @@ from app.checkin.models import RESULTS as SCAN_RESULTS
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
 from app.tickets.models import SEAT_STATUSES, TICKET_STATUSES
+from app.staff.auth import public
 
 
 def ref(kind: str, name: str) -> dict:
@@ -1041,5 +1042,6 @@ DOCUMENT = {
 
 
 @bp.get("/openapi.json")
+@public
 def openapi():
     return jsonify(DOCUMENT)

@@ -17,6 +17,7 @@ from app.errors import ValidationFailed
 from app.i18n import current_locale
 from app.schedule import services
 from app.schedule.models import SLOT_KINDS, ExhibitionDay, Venue
+from app.staff.auth import public
 
 CALENDAR_FILENAME = "ai-backlot.ics"
 
@@ -48,6 +49,7 @@ def _filters(days: list[ExhibitionDay], venues: list[Venue]) -> dict:
 
 
 @bp.get("/schedule")
+@public
 def schedule():
     exhibition = services.get_exhibition()
     days, venues = services.list_days(), services.list_venues()
@@ -56,6 +58,7 @@ def schedule():
 
 
 @bp.get("/schedule.ics")
+@public
 def schedule_ics():
     exhibition = services.get_exhibition()
     filters = _filters(services.list_days(), services.list_venues())

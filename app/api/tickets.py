@@ -12,6 +12,7 @@ from app.extensions import limiter
 from app.tickets import rules, services
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Seat, Ticket
+from app.staff.auth import public
 
 
 def ticket_json(ticket: Ticket) -> dict:
@@ -95,6 +96,7 @@ def _registration_limit_key() -> str:
 
 
 @bp.post("/registrations")
+@public
 @limiter.limit("20 per minute", key_func=_registration_limit_key)
 def create_registration():
     registration = services.register(parse_registration(json_object()))
@@ -105,17 +107,20 @@ def create_registration():
 
 
 @bp.get("/tickets/<code>")
+@public
 def get_ticket(code: str):
     return jsonify(ticket_body(services.get_ticket(code)))
 
 
 @bp.delete("/tickets/<code>/sessions/<int:session_id>")
+@public
 def cancel_session(code: str, session_id: int):
     services.cancel_seat(services.get_ticket(code), session_id)
     return "", 204
 
 
 @bp.delete("/tickets/<code>")
+@public
 def cancel_ticket(code: str):
     services.cancel_ticket(services.get_ticket(code))
     return "", 204

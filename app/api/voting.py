@@ -17,7 +17,7 @@ from app.clock import timestamp
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import current_locale
-from app.staff.auth import api_roles, require_api_role
+from app.staff.auth import api_roles, require_api_role, public
 
 #: Per ticket: a phone voting, withdrawing and changing its mind never meets it; a script does.
 VOTE_LIMIT = "30 per minute"
@@ -47,6 +47,7 @@ def _vote_body() -> tuple[str, int]:
 
 
 @bp.post("/votes")
+@public
 @per_ticket_limit
 def cast_vote():
     """{"ticket_code", "story_id"} → 201 with the ticket's ballot after the vote."""
@@ -55,6 +56,7 @@ def cast_vote():
 
 
 @bp.delete("/votes")
+@public
 @per_ticket_limit
 def withdraw_vote():
     code, story_id = _vote_body()
@@ -63,6 +65,7 @@ def withdraw_vote():
 
 
 @bp.get("/votes")
+@public
 @per_ticket_limit
 def ballot():
     """?ticket_code=: the ticket's votes in the round open for voting now."""
@@ -73,6 +76,7 @@ def ballot():
 
 
 @bp.get("/leaderboard")
+@public
 def leaderboard_board():
     """?round_id= (default: the round open for voting, else the one that closed last); ?live=1 (staff)."""
     live = request.args.get("live") in ("1", "true")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.challenge import stories
 from app.staff.services import authenticate_token
+from app.staff.auth import public
 
 bp = Blueprint("stories", __name__)
 
@@ -22,14 +23,15 @@ def _is_moderator() -> bool:
 
 
 @bp.get("/stories/<int:story_id>/frames/<int:beat>.png")
+@public
 def frame(story_id: int, beat: int):
     story = stories.get_story(story_id)
-    public = story.status == "approved"
-    if not public and not _is_moderator():
+    approved = story.status == "approved"
+    if not approved and not _is_moderator():
         abort(404)  # a pending or rejected story does not exist for the public
     response = Response(stories.frame_png(story, beat), mimetype="image/png")
     # Pending frames must not linger in a shared cache; approved ones may be cached briefly
     # (a story can still be withdrawn).
-    response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
+    response.headers["Cache-Control"] = "public, max-age=60" if approved else "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from app import clock
 from app.schedule import formatting, services
 from app.schedule.models import SLOT_KINDS, ExhibitionDay, Venue
+from app.staff.auth import public
 
 #: How many "up next" sessions the home page lists before pointing to the schedule.
 UP_NEXT_SHOWN = 6
@@ -62,6 +63,7 @@ def _parse_filters(args, days: list[ExhibitionDay], venues: list[Venue]
 
 
 @bp.get("/")
+@public
 def home():
     """Now and next, the exhibition in short, its films and days."""
     return render_template("home.html", exhibition=services.get_exhibition(),
@@ -70,6 +72,7 @@ def home():
 
 
 @bp.get("/now")
+@public
 def now_fragment():
     """The now/next block alone, for live.js to swap in."""
     response = make_response(render_template("partials/now_next.html", **_now_and_next()))
@@ -84,6 +87,7 @@ def _now_and_next() -> dict:
 
 
 @bp.get("/schedule")
+@public
 def schedule():
     """One exhibition day's sessions, filtered by venue and kind."""
     days, venues = services.list_days(), services.list_venues()
@@ -97,24 +101,28 @@ def schedule():
 
 
 @bp.get("/schedule/<int:slot_id>")
+@public
 def session_detail(slot_id: int):
     """One session: when, where, places left, its film."""
     return render_template("session.html", slot=services.get_slot(slot_id))
 
 
 @bp.get("/films")
+@public
 def films():
     """The four teams' films."""
     return render_template("films.html", films=services.list_films())
 
 
 @bp.get("/films/<key>")
+@public
 def film(key: str):
     """A film, its team, its sessions and how it was made."""
     return render_template("film.html", film=services.get_film(key))
 
 
 @bp.get("/about")
+@public
 def about():
     """The exhibition, the 1+1 model, the venues and the jury."""
     return render_template("about.html", exhibition=services.get_exhibition(),

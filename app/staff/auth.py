@@ -1,8 +1,9 @@
 """Who is asking: staff sessions (Flask-Login) for pages, bearer tokens for devices.
 
-Every staff page and API endpoint names the roles it allows; nothing is open by
-default. Pages send anonymous visitors to the sign-in page and other roles get 403;
-the API answers 401 for no or a bad credential and 403 for a role not allowed.
+Every route declares who may use it: staff pages and API endpoints name their roles,
+visitor pages and the public API say `@public`; nothing is open by default. Pages send
+anonymous visitors to the sign-in page and other roles get 403; the API answers 401 for
+no or a bad credential and 403 for a role not allowed.
 """
 from __future__ import annotations
 
@@ -34,6 +35,28 @@ def _load_member(session_id: str) -> StaffMember | None:
     if member is None or not member.active or str(member.session_version) != version:
         return None
     return member
+
+
+#: What `declared_access` answers for a route open to everyone.
+PUBLIC = "public"
+
+
+def public(view):
+    """Declares a route open to everyone (visitor pages, the public API), as roles are declared."""
+    view.public = True
+    return view
+
+
+def declared_access(app, endpoint: str) -> tuple[str, ...] | str | None:
+    """The roles the endpoint's view allows, PUBLIC, or None when it declares nothing.
+
+    Static files (the app's and each blueprint's static folder) are public."""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = app.view_functions[endpoint]
+    if getattr(view, "public", False):
+        return PUBLIC
+    return getattr(view, "allowed_roles", None)
 
 
 def roles_required(*roles: str):

@@ -16,7 +16,7 @@ from app.extensions import db, limiter
 from app.i18n import localized
 from app.schedule import services as schedule
 from app.staff import audit, services
-from app.staff.auth import roles_required
+from app.staff.auth import public, roles_required
 from app.staff.forms import AccountForm, ActionForm, LoginForm, show_errors
 from app.schedule.models import JuryMember
 from app.staff.models import ROLES, StaffMember
@@ -39,6 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit("10 per minute", key_func=_login_limit_key, methods=["POST"])
 def login():
     form = LoginForm()

@@ -26,6 +26,7 @@ from app.tickets.forms import FindTicketForm, RegisterForm
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png, qr_svg
+from app.staff.auth import public
 
 bp = Blueprint("tickets", __name__)
 
@@ -67,6 +68,7 @@ def _bookable() -> tuple[list[ExhibitionDay], dict[date, list[Slot]]]:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public
 @limiter.limit("20 per minute", key_func=_address_and_email, methods=["POST"])
 def register():
     """Register for one or both days, book sessions, bring up to five companions."""
@@ -103,18 +105,21 @@ def _ticket_page(template: str, code: str) -> str:
 
 
 @bp.get("/t/<code>")
+@public
 def ticket(code: str):
     """The ticket: its QR code, days and sessions, the group's other tickets, cancelling."""
     return _ticket_page("tickets/ticket.html", code)
 
 
 @bp.get("/t/<code>/print")
+@public
 def print_ticket(code: str):
     """The ticket black on white, for paper."""
     return _ticket_page("tickets/print.html", code)
 
 
 @bp.get("/t/<code>/qr.png")
+@public
 def qr_png_file(code: str):
     """The QR code as PNG; ?size= is the pixels per module."""
     ticket = _active_ticket(code)
@@ -123,6 +128,7 @@ def qr_png_file(code: str):
 
 
 @bp.get("/t/<code>/qr.svg")
+@public
 def qr_svg_file(code: str):
     ticket = _active_ticket(code)
     return Response(qr_svg(ticket_url(ticket.code)), mimetype="image/svg+xml")
@@ -143,6 +149,7 @@ def _entry_event(ticket: Ticket, day: ExhibitionDay, locale: str) -> Event:
 
 
 @bp.get("/t/<code>/ticket.ics")
+@public
 def ticket_calendar(code: str):
     """The ticket's days and confirmed sessions as iCalendar, in the visitor's language."""
     ticket = services.get_ticket(code)
@@ -164,6 +171,7 @@ def ticket_calendar(code: str):
 
 
 @bp.post("/t/<code>/sessions/<int:slot_id>/cancel")
+@public
 def cancel_session(code: str, slot_id: int):
     """Give back one session place (it goes to the first on the waiting list)."""
     seat = services.cancel_seat(services.get_ticket(code), slot_id)
@@ -172,6 +180,7 @@ def cancel_session(code: str, slot_id: int):
 
 
 @bp.post("/t/<code>/cancel")
+@public
 def cancel_ticket(code: str):
     """Cancel the whole ticket: its day and session places go back to other visitors."""
     services.cancel_ticket(services.get_ticket(code))
@@ -180,6 +189,7 @@ def cancel_ticket(code: str):
 
 
 @bp.route("/tickets/find", methods=["GET", "POST"])
+@public
 @limiter.limit("3 per hour", key_func=_email_or_address, methods=["POST"])
 @limiter.limit("60 per hour", methods=["POST"])  # per address: generous, a hall shares one Wi-Fi
 def find():
