@@ -57,7 +57,8 @@ def switch(code: str):
     """Keep the visitor's language for a year and go back where they were."""
     response = redirect(_safe_target(request.args.get("next")))
     if code in LOCALES:
-        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+        # No script reads it: HttpOnly, like the session cookie.
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
 

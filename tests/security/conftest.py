@@ -19,6 +19,7 @@ from app.schedule.models import ExhibitionDay, Film, Slot, Venue
 from app.staff.models import ROLES, ApiToken, StaffMember
 from app.tickets.models import Registration, Ticket
 from tests.conftest import make_app
+from tests.security.routes import operations
 from tests.staff.conftest import csrf_from, sign_in
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Caller:
         return "Authorization" not in self.headers
 
 
+BAD_TOKEN = Caller("a wrong token", headers={"Authorization": "Bearer blt_not-a-token"})
+
+
 @dataclass
 class Site:
     app: Flask
@@ -46,6 +50,13 @@ class Site:
     credentials: dict[str, tuple[str, str, str]]
     #: path parameter name → a value that exists in the database.
     rows: dict[str, int | str]
+
+    def callers(self) -> dict[str, Caller]:
+        """By name: the visitor, a wrong token, then each role by session and by token."""
+        named = {"visitor": self.visitor, BAD_TOKEN.name: BAD_TOKEN}
+        for role in ROLES:
+            named[self.sessions[role].name], named[self.tokens[role].name] = self.sessions[role], self.tokens[role]
+        return named
 
     def open(self, caller: Caller, path: str, method: str = "GET", *, csrf: bool = True, **options):
         """One request as `caller`, in a fresh client (a request never sees the one before)."""
@@ -106,10 +117,26 @@ def site(sqlite_template, tmp_path_factory) -> Site:
     visitor, _ = _session_caller(app, "visitor", None)
     sessions, tokens, credentials = {}, {}, {}
     for role in ROLES:
-        sessions[role], credentials[role] = _session_caller(app, f"{role} (session)", role)
-        tokens[role] = Caller(f"{role} (token)", role, headers={
+        sessions[role], credentials[role] = _session_caller(app, f"{role} session", role)
+        tokens[role] = Caller(f"{role} token", role, headers={
             "Authorization": f"Bearer {credentials[role][2]}"})
     rows = _seed_rows(app, credentials, tokens["kiosk"])
     yield Site(app, sessions, tokens, visitor, credentials, rows)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="package")
+def answers(site) -> dict[str, list]:
+    """caller name → [(operation, response)] for every declared route; pages only by session (they
+    read no bearer tokens). One walk that the access, CSP and cookie tests all read."""
+    walked = {}
+    for name, caller in site.callers().items():
+        walked[name] = []
+        for operation in operations(site.app):
+            if operation.access is None or (not caller.uses_session and not operation.is_api):
+                continue
+            response = site.open(caller, operation.path(site.rows), operation.method)
+            response.get_data()  # read now, while the request's app context is gone anyway
+            walked[name].append((operation, response))
+    return walked
