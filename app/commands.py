@@ -17,6 +17,9 @@ from app.tickets import outbox
 
 #: gunicorn worker class for each async mode (BACKLOT_ASYNC_MODE).
 _WORKERS = {"eventlet": ["-k", "eventlet"], "threading": ["-k", "gthread", "--threads", "64"]}
+#: gunicorn's access log without query strings or referrers: a ticket's management link carries
+#: its key in the query (?key=), and a log is no place for a secret.
+ACCESS_LOG_FORMAT = '%(h)s - %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
 @click.command("seed")
@@ -155,7 +158,8 @@ def serve_command(host: str, port: int, worker_connections: int, access_log: boo
         raise click.UsageError(f"BACKLOT_ASYNC_MODE must be one of {', '.join(_WORKERS)}")
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     argv = [gunicorn, *_WORKERS[mode], "-w", "1", "--worker-connections", str(worker_connections),
-            "-b", f"{host}:{port}", *(["--access-logfile", "-"] if access_log else []),
+            "-b", f"{host}:{port}",
+            *(["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT] if access_log else []),
             "--graceful-timeout", "5", "app.wsgi:application"]
     click.echo(f"Backlot on http://{host}:{port} ({mode})")
     os.execv(gunicorn, argv)

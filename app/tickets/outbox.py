@@ -8,6 +8,7 @@ nothing here raises to the caller, so a mail failure never undoes what it report
 """
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import threading
@@ -34,6 +35,8 @@ LAST_RETRY = timedelta(minutes=30)
 BATCH = 50
 #: Headers RFC 2047, bodies quoted-printable or base64: any server relays Chinese text as sent.
 POLICY = SMTP.clone(cte_type="7bit")
+#: The key of a management link (`?key=…`, app.tickets.manage_keys): a log is no place for it.
+_MANAGE_KEY = re.compile(r"([?&]key=)[\w-]+")
 
 
 @dataclass
@@ -141,8 +144,9 @@ def _claim(now: datetime, limit: int) -> list[OutboxMail]:
 def _send_to_log(mails: list[OutboxMail], now: datetime, report: DeliveryReport) -> None:
     for mail in mails:
         # A warning, so that it shows in the server's console at the default log level.
-        current_app.logger.warning("MAIL_SERVER is not set; mail to %s logged instead of sent.\n"
-                                   "Subject: %s\n\n%s", mail.to, mail.subject, mail.text_body)
+        current_app.logger.warning("MAIL_SERVER is not set; mail to %s logged instead of sent "
+                                   "(management keys left out).\nSubject: %s\n\n%s", mail.to, mail.subject,
+                                   _MANAGE_KEY.sub(r"\1…", mail.text_body))
         _record(mail, now, report)
 
 
