@@ -1,5 +1,5 @@
-"""Commands of the app's CLI (`backlot seed`, `backlot staff add|add-jury`, `backlot mail send`, `backlot serve`),
-thin over services."""
+"""Commands of the app's CLI (`backlot seed`, `backlot staff add|add-jury`, `backlot mail send`, `backlot serve`,
+`backlot backup|restore`), thin over services."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.errors import DomainError
+from app.ops import OpsError, backup
 from app.staff import services as staff_services
 from app.staff.models import ROLES
 from app.tickets import outbox
@@ -165,6 +166,35 @@ def serve_command(host: str, port: int, worker_connections: int, access_log: boo
     os.execv(gunicorn, argv)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists (the new backup is complete before it does).")
+@with_appcontext
+def backup_command(path: str, force: bool):
+    """Write a consistent copy of the database to PATH while the app runs (SQLite file, or pg_dump -Fc)."""
+    try:
+        backup.backup(path, force=force)
+    except OpsError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm: every change since the backup is lost.")
+@with_appcontext
+def restore_command(path: str, yes: bool):
+    """Replace the database with the backup at PATH."""
+    if not yes:
+        raise click.ClickException(f"restore replaces the whole database with {path}, losing every change since: "
+                                   "run again with --yes to do it")
+    try:
+        backup.restore(path)
+    except OpsError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored from {path}.")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_command, staff_group, mail_group, serve_command):
+    for command in (seed_command, staff_group, mail_group, serve_command, backup_command, restore_command):
         app.cli.add_command(command)
