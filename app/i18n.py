@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, refresh
+
+from app.security import same_site_path
 from app.staff.auth import public
 
 LOCALES = ("zh", "en")
@@ -46,7 +48,7 @@ def localized(text: dict | None, locale: str | None = None) -> str:
 
 def _safe_target(target: str | None) -> str:
     """Only same-site paths: the switch must not become an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if same_site_path(target):
         return target
     return url_for("public.home")
 

@@ -1,5 +1,8 @@
-"""Security headers on every response: a strict CSP (scripts only from our own files)."""
+"""Security headers on every response: a strict CSP (scripts only from our own files); where
+a redirect may go."""
 from __future__ import annotations
+
+import re
 
 from flask import Flask, Response
 
@@ -15,6 +18,17 @@ _CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+#: What a same-site path must not hold besides "//": a backslash or control characters (browsers
+#: drop tabs and newlines, so "/\t/evil.example" would lead to //evil.example).
+_UNSAFE_IN_PATH = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def same_site_path(target: str | None, prefix: str = "/") -> bool:
+    """Whether a ?next= target is a path of this site under `prefix` (not an open redirect)."""
+    return bool(target) and target.startswith(prefix) and "//" not in target \
+        and not _UNSAFE_IN_PATH.search(target)
 
 
 def _headers(response: Response) -> Response:

@@ -15,6 +15,7 @@ from app.errors import DomainError, ValidationFailed
 from app.extensions import db, limiter
 from app.i18n import localized
 from app.schedule import services as schedule
+from app.security import same_site_path
 from app.staff import audit, services
 from app.staff.auth import public, roles_required
 from app.staff.forms import AccountForm, ActionForm, LoginForm, show_errors
@@ -33,7 +34,7 @@ def _login_limit_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/staff") and "//" not in target and "\\" not in target:
+    if same_site_path(target, "/staff"):
         return target
     return url_for("staff.dashboard")
 
