@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 import regex
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
+
+from app.text import clean_line
 
 AUTHOR_MAX = 24
 TITLE_MAX = 40
@@ -26,15 +27,6 @@ FRAME_MAX_BYTES = 256 * 1024
 FRAME_MAX_SIDE = 1600
 PNG_DATA_URL = "data:image/png;base64,"
 
-#: Control and format characters (bidi overrides, zero-width spaces) except the joiner
-#: that holds emoji sequences together: invisible text has no place on a public screen.
-#: Tabs and line breaks are controls too, but they separate words: they become spaces.
-_INVISIBLE = regex.compile(r"[[\p{Cc}\p{Cf}]--[\u200D\s]]", regex.VERSION1)
-#: A joiner with nothing to join on either side (alone, by a space or another joiner): a
-#: title of joiners only would otherwise pass as filled in and show as nothing.
-_LOOSE_JOINER = regex.compile(r"\u200D(?![^\s\u200D])|(?<![^\s\u200D])\u200D")
-_SPACES = regex.compile(r"\s+")
-
 #: The limits the kiosk states on screen (and the API checks).
 LIMITS = {"author": AUTHOR_MAX, "title": TITLE_MAX, "logline": LOGLINE_MAX, "beat": BEAT_MAX,
           "frame_bytes": FRAME_MAX_BYTES}
@@ -43,13 +35,6 @@ LIMITS = {"author": AUTHOR_MAX, "title": TITLE_MAX, "logline": LOGLINE_MAX, "bea
 def length(text: str) -> int:
     """Characters as a person counts them (grapheme clusters)."""
     return len(regex.findall(r"\X", text))
-
-
-def clean_line(text: str) -> str:
-    """One line of visitor text: NFC, no invisible characters, single spaces, trimmed."""
-    text = unicodedata.normalize("NFC", text)
-    text = _LOOSE_JOINER.sub("", _INVISIBLE.sub("", text))
-    return _SPACES.sub(" ", text).strip()
 
 
 @dataclass

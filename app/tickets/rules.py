@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+
+from app import text
 
 #: A registration brings at most this many companions (each gets a ticket).
 MAX_COMPANIONS = 5
@@ -32,8 +33,9 @@ class RegistrationRequest:
 
 
 def clean_name(raw: str) -> str:
-    """Trim and fold runs of white space; keep every character as typed (CJK, emoji, markup)."""
-    return " ".join(unicodedata.normalize("NFC", raw or "").split())
+    """Trim, fold runs of white space, drop invisible characters (app.text); keep every
+    visible character as typed (CJK, emoji, markup)."""
+    return text.clean_line(raw or "")
 
 
 def clean_email(raw: str | None) -> str | None:
@@ -62,7 +64,8 @@ def request_errors(req: RegistrationRequest, *, email_required: bool = True) -> 
     if req.email is None:
         if email_required:
             errors["email"] = _l("Please enter your email address.")
-    elif len(req.email) > EMAIL_MAX or not _EMAIL.match(req.email):
+    elif (len(req.email) > EMAIL_MAX or not _EMAIL.match(req.email)
+          or text.strip_invisible(req.email) != req.email):  # no invisible characters either
         errors["email"] = _l("This does not look like an email address.")
     if not req.days:
         errors["days"] = _l("Choose at least one day.")
