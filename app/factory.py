@@ -8,7 +8,7 @@ from typing import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import clock, commands, config as app_config, i18n, security
+from app import clock, commands, config as app_config, i18n, inputs, security
 from app import models  # noqa: F401  (the complete metadata, for migrations)
 from app.db import configure_sqlite
 from app.errors import register_error_handlers
@@ -45,6 +45,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         settings["SQLALCHEMY_DATABASE_URI"] = app_config.database_url(
             settings["SQLALCHEMY_DATABASE_URI"], instance_path)
     app.config.update({**app_config.from_environment(instance_path, environ), **settings})
+    inputs.init_app(app)
     app.json.sort_keys = False
     if app.config["BACKLOT_PROXY_HOPS"]:
         hops = app.config["BACKLOT_PROXY_HOPS"]

@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.api import bp
-from app.api.tickets import json_object
 from app.challenge import cowriter, rounds, screens, stories
 from app.challenge.serializers import display_json, kiosk_json, round_json, staff_story_json
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import localized
+from app.inputs import json_object
 from app.staff.auth import api_roles, public
 
 MODERATORS = ("moderator", "admin")

@@ -7,9 +7,9 @@ from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
-from app.api.tickets import json_object
 from app.checkin import services
 from app.errors import ValidationFailed
+from app.inputs import json_object
 from app.staff.auth import api_roles
 
 

@@ -7,8 +7,9 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from app.api import bp
-from app.errors import DomainError, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import limiter
+from app.inputs import json_object
 from app.tickets import rules, services
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Seat, Ticket
@@ -29,14 +30,6 @@ def seat_json(seat: Seat) -> dict:
 
 def ticket_body(ticket: Ticket) -> dict:
     return {"ticket": ticket_json(ticket), "sessions": [seat_json(seat) for seat in ticket.seats]}
-
-
-def json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise DomainError("bad_json", _l("Send a JSON object with Content-Type: application/json."),
-                          status=400)
-    return body
 
 
 def parse_registration(body: dict) -> rules.RegistrationRequest:

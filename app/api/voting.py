@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 
 from app.api import bp
 from app.api.challenge import MODERATORS
-from app.api.tickets import json_object
 from app.challenge import jury, leaderboard, rounds, show, stories, votes
 from app.checkin.rules import ticket_code as read_ticket_code
 from app.clock import timestamp
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import current_locale
+from app.inputs import json_object
 from app.staff.auth import api_roles, require_api_role, public
 
 #: Per ticket: a phone voting, withdrawing and changing its mind never meets it; a script does.

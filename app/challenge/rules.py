@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import struct
 from dataclasses import dataclass, field
 
 import regex
@@ -26,6 +27,7 @@ NONCE_MAX = 64
 FRAME_MAX_BYTES = 256 * 1024
 FRAME_MAX_SIDE = 1600
 PNG_DATA_URL = "data:image/png;base64,"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 #: The limits the kiosk states on screen (and the API checks).
 LIMITS = {"author": AUTHOR_MAX, "title": TITLE_MAX, "logline": LOGLINE_MAX, "beat": BEAT_MAX,
@@ -77,16 +79,17 @@ def decode_frame(data_url: str) -> tuple[bytes, int, int]:
         raise ValueError(_l("A drawing must be a PNG image.")) from None
     if len(png) > FRAME_MAX_BYTES:
         raise ValueError(_l("This drawing is too large (at most %(limit)d KB).", limit=FRAME_MAX_BYTES // 1024))
-    try:
-        with Image.open(io.BytesIO(png)) as image:
-            image_format, (width, height) = image.format, image.size
-            image.verify()  # a truncated or corrupt file fails here, before it is stored
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValueError(_l("A drawing must be a PNG image.")) from None
-    if image_format != "PNG":
+    if png[:8] != _PNG_SIGNATURE or png[12:16] != b"IHDR":
         raise ValueError(_l("A drawing must be a PNG image."))
+    # The size from the header, before any decoding: a small file may claim a huge image.
+    width, height = struct.unpack(">II", png[16:24])
     if not (0 < width <= FRAME_MAX_SIDE and 0 < height <= FRAME_MAX_SIDE):
         raise ValueError(_l("A drawing may be at most %(limit)d pixels a side.", limit=FRAME_MAX_SIDE))
+    try:
+        with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
+            image.load()  # every pixel decoded: a truncated or corrupt file fails here, before it is stored
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError, ValueError):
+        raise ValueError(_l("A drawing must be a PNG image.")) from None
     return png, width, height
 
 
