@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -65,21 +66,40 @@ def wait_until_serving(url: str, process: subprocess.Popen, deadline: float = 30
     raise RuntimeError(f"backlot serve did not answer at {url} within {deadline:.0f} s")
 
 
+def launch(env: dict, log: Path, port: int | None = None,
+           options: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """`backlot serve [options]` on `port` (default: a free one), answering: the process (gunicorn's
+    master, in a process group of its own with its worker) and its base URL."""
+    port = port or free_port()
+    with open(log, "ab") as output:
+        process = subprocess.Popen([BACKLOT, "serve", "--port", str(port), *options], env=env,
+                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base_url + "/", process)
+    except BaseException:
+        crash(process)
+        raise
+    return process, base_url
+
+
+def crash(process: subprocess.Popen) -> None:
+    """kill -9 the server's whole process group (master and worker): nothing gets to clean up."""
+    with suppress(ProcessLookupError):  # it may have died already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=15)
+
+
 @contextmanager
 def serving(env: dict, log: Path, port: int | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
     """`backlot serve [options]` on `port` (default: a free one) until the block ends; yields its
     base URL."""
-    port = port or free_port()
-    with open(log, "ab") as output:
-        process = subprocess.Popen([BACKLOT, "serve", "--port", str(port), *options], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_serving(base_url + "/", process)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    process, base_url = launch(env, log, port, options)
+    try:
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 @dataclass(frozen=True)
