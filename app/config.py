@@ -39,14 +39,29 @@ def database_url(raw: str | None, instance_path: Path) -> str:
         url = make_url(raw)
     except ArgumentError:
         raise ConfigError(f"DATABASE_URL is not a database URL: {raw!r}") from None
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
+    if url.drivername not in _DRIVERS:
         raise ConfigError(
-            f"DATABASE_URL must be sqlite:/// or postgresql://, not {url.drivername}://"
+            f"DATABASE_URL must be sqlite:/// or postgresql:// (psycopg2), not {url.drivername}://"
         )
-    if url.drivername == "postgresql":
-        # SQLAlchemy 2.1 would pick psycopg 3, which blocks an eventlet process.
-        url = url.set(drivername="postgresql+psycopg2")
-    return url.render_as_string(hide_password=False)
+    return url.set(drivername=_DRIVERS[url.drivername]).render_as_string(hide_password=False)
+
+
+#: The database drivers Backlot runs on, by the names a URL may give. SQLAlchemy 2.1 would pick
+#: psycopg 3 for postgresql://, which blocks an eventlet process (and may not be installed).
+_DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite", "postgresql": "postgresql+psycopg2",
+            "postgresql+psycopg2": "postgresql+psycopg2"}
+#: Seconds to wait for PostgreSQL to accept a connection: an unreachable server fails a request
+#: (503) or the start, instead of hanging it.
+CONNECT_TIMEOUT = 5
+
+
+def engine_options(url: str) -> dict:
+    """SQLAlchemy engine options: connections checked before use (a restarted server costs no
+    failed request), and a connect timeout on PostgreSQL."""
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return options
 
 
 def parse_clock(raw: str | None) -> datetime | None:
@@ -62,8 +77,12 @@ def parse_clock(raw: str | None) -> datetime | None:
     return start
 
 
-def _redis_or_memory(queue: str | None) -> str:
-    return queue if queue and queue.startswith(("redis://", "rediss://")) else "memory://"
+def _message_queue(environ: Mapping[str, str]) -> str | None:
+    """SOCKETIO_MESSAGE_QUEUE: a Redis URL (app.realtime.queue), or unset for the embedded mode."""
+    queue = environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    if queue and not queue.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"SOCKETIO_MESSAGE_QUEUE must be a redis:// URL, not {queue!r}")
+    return queue
 
 
 def _whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -130,17 +149,19 @@ def from_environment(instance_path: Path, environ: Mapping[str, str] = os.enviro
     base_url = (environ.get("BACKLOT_BASE_URL") or "").rstrip("/") or None
     # Cookies travel only over HTTPS once the public origin is HTTPS (the hall deployment).
     secure = bool(base_url and base_url.startswith("https://"))
+    queue = _message_queue(environ)
     return {
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SECRET_KEY": environ.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL"), instance_path),
-        "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_MESSAGE_QUEUE": queue,
         #: The Redis pub/sub channel of the queue (channels span Redis databases): one per instance.
         "SOCKETIO_CHANNEL": environ.get("SOCKETIO_CHANNEL") or "backlot",
         # Rate-limit counters: shared through Redis in scaled mode, so every process sees them.
-        "RATELIMIT_STORAGE_URI": environ.get("BACKLOT_RATELIMIT_STORAGE")
-        or _redis_or_memory(environ.get("SOCKETIO_MESSAGE_QUEUE")),
+        "RATELIMIT_STORAGE_URI": environ.get("BACKLOT_RATELIMIT_STORAGE") or queue or "memory://",
+        # While that Redis is away, each process counts on its own (one warning), not 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # One setting swaps the async backend: the server entry point sets "eventlet".
         "BACKLOT_ASYNC_MODE": environ.get("BACKLOT_ASYNC_MODE", "threading"),
         "BACKLOT_BASE_URL": base_url,

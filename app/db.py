@@ -14,6 +14,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.config import ConfigError
 from app.extensions import db, socketio
+from app.outages import Outage, first_line
 
 #: Set while a unit of work runs, so SQLite opens its transaction with BEGIN IMMEDIATE.
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
@@ -168,5 +169,13 @@ def check_database() -> None:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except Exception as error:  # any driver's failure to connect ends the start
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        raise ConfigError(f"cannot reach the database at {url}: {reason}") from None
+        raise ConfigError(f"cannot reach the database at {url}: {first_line(error)}") from None
+
+
+#: The database's outages, as requests meet them (app.errors answers those requests 503).
+database_outage = Outage("The database", "requests answer 503 unavailable")
+
+
+def watch_reconnects(engine: Engine) -> None:
+    """A new connection after an outage ends it (pool_pre_ping replaces the dead ones)."""
+    event.listen(engine, "connect", lambda *_: database_outage.recovered())

@@ -9,7 +9,11 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from app.db import database_outage
+from app.outages import first_line
 
 
 class DomainError(Exception):
@@ -94,6 +98,17 @@ def register_error_handlers(app: Flask) -> None:
         response = _respond(error.code or 500, code, message)
         if error.code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: DBAPIError):
+        """The database is down or gone away: 503, logged once per outage; pool_pre_ping and the
+        pool's invalidation on disconnect make the requests after it succeed by themselves."""
+        database_outage.failed(first_line(error))
+        response = _respond(503, "unavailable",
+                            _l("The service is briefly unavailable. Please try again in a moment."))
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

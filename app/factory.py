@@ -10,9 +10,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import clock, commands, config as app_config, i18n, inputs, security
 from app import models  # noqa: F401  (the complete metadata, for migrations)
-from app.db import configure_sqlite
+from app.db import configure_sqlite, watch_reconnects
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.realtime.queue import QueueManager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,6 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         static_folder=str(ROOT / "static"),
     )
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LOCALE,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
@@ -45,6 +45,8 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
         settings["SQLALCHEMY_DATABASE_URI"] = app_config.database_url(
             settings["SQLALCHEMY_DATABASE_URI"], instance_path)
     app.config.update({**app_config.from_environment(instance_path, environ), **settings})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          app_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     inputs.init_app(app)
     app.json.sort_keys = False
     if app.config["BACKLOT_PROXY_HOPS"]:
@@ -55,17 +57,20 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        watch_reconnects(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=lambda: clock.EVENT_TZ.key)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    queue = app.config["SOCKETIO_MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode=app.config["BACKLOT_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        message_queue=queue,
+        # Always given: Flask-SocketIO would keep an earlier app's manager for a later one.
+        client_manager=QueueManager(queue, channel=app.config["SOCKETIO_CHANNEL"]) if queue else None,
     )
     clock.install(app)
     i18n.init_app(app)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app import clock
-from app.config import ConfigError, database_url, from_environment, parse_clock
+from app.config import ConfigError, database_url, engine_options, from_environment, parse_clock
 from app.factory import create_app
 
 
@@ -17,11 +17,26 @@ def test_postgresql_urls_get_the_eventlet_friendly_driver(raw, tmp_path):
     assert database_url(raw, tmp_path) == "postgresql+psycopg2://u@h/db"
 
 
-@pytest.mark.parametrize("raw", ["mysql://u@h/db", "not a url"])
+@pytest.mark.parametrize("raw", ["mysql://u@h/db", "not a url", "nonsense://x", "://",
+                                 # drivers that are not installed, or would block an eventlet process
+                                 "postgresql+psycopg://u@h/db", "postgresql+asyncpg://u@h/db",
+                                 "sqlite+pysqlcipher:///x"])
 def test_other_databases_are_refused_in_one_line(raw, tmp_path):
     with pytest.raises(ConfigError) as refused:
         database_url(raw, tmp_path)
-    assert "\n" not in str(refused.value)
+    assert "\n" not in str(refused.value) and "DATABASE_URL" in str(refused.value)
+
+
+def test_postgresql_connections_time_out_and_are_checked_before_use():
+    assert engine_options("postgresql+psycopg2://u@h/db") == {"pool_pre_ping": True,
+                                                              "connect_args": {"connect_timeout": 5}}
+    assert engine_options("sqlite:///x") == {"pool_pre_ping": True}
+
+
+def test_the_message_queue_is_redis_or_nothing(tmp_path):
+    assert from_environment(tmp_path, {})["SOCKETIO_MESSAGE_QUEUE"] is None
+    with pytest.raises(ConfigError):
+        from_environment(tmp_path, {"SOCKETIO_MESSAGE_QUEUE": "amqp://h"})
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):

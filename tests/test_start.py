@@ -13,18 +13,24 @@ def run_backlot(tmp_path, *args, **env):
     return subprocess.run([BACKLOT, *args], env=environ, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("command", [["db", "upgrade"], ["seed"], ["serve"]])
-def test_unreachable_database_stops_the_start(tmp_path, command):
-    result = run_backlot(tmp_path, *command, DATABASE_URL="postgresql://postgres@127.0.0.1:1/none")
+@pytest.mark.parametrize("command,url,says", [
+    *[(command, "postgresql://postgres@127.0.0.1:1/none", "127.0.0.1:1")  # a wrong port
+      for command in (["db", "upgrade"], ["seed"], ["serve"])],
+    # A driver that is not installed (psycopg 3) used to end in a ModuleNotFoundError traceback.
+    (["serve"], "postgresql+psycopg://postgres@127.0.0.1/none", "postgresql+psycopg://"),
+])
+def test_unreachable_database_stops_the_start(tmp_path, command, url, says):
+    result = run_backlot(tmp_path, *command, DATABASE_URL=url)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("backlot: ") and "127.0.0.1:1" in line
+    assert line.startswith("backlot: ") and says in line
 
 
 @pytest.mark.parametrize("variable,value,says", [
     ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
     ("DATABASE_URL", "::::", "DATABASE_URL"),
+    ("DATABASE_URL", "nonsense://x", "DATABASE_URL"),
     ("BACKLOT_CLOCK", "half past ten", "BACKLOT_CLOCK"),
 ])
 def test_malformed_setting_stops_the_start(tmp_path, variable, value, says):

@@ -600,10 +600,28 @@ RESPONSES = {
     "Forbidden": error_response("The credential's role is not allowed here."),
     "ValidationFailed": error_response(
         "A bad value; `fields` says which, keyed by dotted path."),
-    "NoProgramme": error_response("The programme has not been loaded yet (no_programme)."),
+    "NoProgramme": error_response("The programme has not been loaded yet (no_programme), or the "
+                                  "database is unreachable (unavailable)."),
     "NotFound": error_response("No such ticket, or no place of it in that session."),
     "BadJson": error_response("Not a JSON object (bad_json)."),
+    "TooLarge": error_response("The body is over the size cap (too_large)."),
+    "Unavailable": error_response("The database is unreachable for a moment (unavailable); retry after "
+                                  "Retry-After seconds."),
 }
+
+
+def with_limits(paths: dict) -> dict:
+    """Every operation may meet the limits of the contract: 413 too_large where it takes a body,
+    503 unavailable while the database is down, 422 for a null character in any text it takes."""
+    for item in paths.values():
+        for operation in item.values():
+            responses = operation["responses"]
+            responses.setdefault("503", ref("responses", "Unavailable"))
+            if "requestBody" in operation:
+                responses.setdefault("413", ref("responses", "TooLarge"))
+            if "requestBody" in operation or operation.get("parameters"):
+                responses.setdefault("422", ref("responses", "ValidationFailed"))
+    return paths
 
 SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind")]
 
@@ -1028,7 +1046,7 @@ DOCUMENT = {
     "tags": [{"name": "schedule"}, {"name": "tickets"}, {"name": "checkin"}, {"name": "staff"},
              {"name": "stories"}, {"name": "rounds"}, {"name": "screens"}, {"name": "votes"},
              {"name": "show"}, {"name": "jury"}, {"name": "meta"}],
-    "paths": PATHS,
+    "paths": with_limits(PATHS),
     "components": {
         "schemas": SCHEMAS,
         "parameters": PARAMETERS,

@@ -23,6 +23,8 @@ import redis
 from flask import Flask, current_app
 
 from app.extensions import db, socketio
+from app.outages import first_line
+from app.realtime.queue import queue_outage
 
 #: Seconds between announcements: at most four events of a topic a second per namespace.
 INTERVAL = 0.25
@@ -94,8 +96,8 @@ class Announcer:
                            else _LocalMarks())
         try:
             self._marks.add(topic)
-        except redis.RedisError:
-            current_app.logger.warning("announcements: Redis unreachable, %s announced at once", topic)
+        except redis.RedisError as error:  # announced at once (and lost to other processes' screens)
+            queue_outage.failed(first_line(error))
             self._announce({topic})
             return
         if not self._running:

@@ -20,10 +20,12 @@ from email.utils import format_datetime, parseaddr
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app import clock
-from app.db import unit_of_work
+from app.db import database_outage, unit_of_work
 from app.extensions import db, socketio
+from app.outages import first_line
 from app.tickets.models import OutboxMail
 from app.tickets.qr import qr_png
 
@@ -68,7 +70,9 @@ def deliver_due(*, now: datetime | None = None, limit: int = BATCH) -> DeliveryR
             _send_smtp(mails, now, report)
         else:
             _send_to_log(mails, now, report)
-    except Exception:  # the database or a bug: the next round tries again
+    except (OperationalError, InterfaceError) as error:  # the database is away: one warning an outage
+        database_outage.failed(first_line(error))
+    except Exception:  # a bug: the next round tries again
         current_app.logger.exception("Mail delivery stopped; the next round will try again")
     return report
 
