@@ -13,6 +13,7 @@ from app import models  # noqa: F401  (the complete metadata, for migrations)
 from app.db import configure_sqlite, watch_reconnects
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.ids import IdConverter
 from app.realtime.queue import QueueManager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping[str, str] = os
                           app_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     inputs.init_app(app)
     app.json.sort_keys = False
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:...> is an id
     if app.config["BACKLOT_PROXY_HOPS"]:
         hops = app.config["BACKLOT_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

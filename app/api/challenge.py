@@ -13,6 +13,7 @@ from app.challenge.serializers import display_json, kiosk_json, round_json, staf
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import localized
+from app.ids import is_id, parse_id
 from app.inputs import json_object
 from app.staff.auth import api_roles, public
 
@@ -31,7 +32,7 @@ def submit_story():
 def story_queue():
     """?status=pending (default; flagged first, then oldest) | approved | rejected | all; ?round_id=."""
     status = request.args.get("status", "pending")
-    round_id = request.args.get("round_id", type=int)
+    round_id = request.args.get("round_id", type=parse_id)
     found = stories.queue(status=None if status == "all" else status, round_id=round_id)
     return jsonify({"stories": [staff_story_json(story) for story in found]})
 
@@ -93,10 +94,12 @@ def list_rounds():
 def _moment(fields: dict, body: dict, key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(body[key])
-        if moment.tzinfo is None:
+        # The API writes times on the exhibition's clock with a +HH:MM offset: one it cannot write
+        # so (centuries away, where the zone's offset has seconds) or hold is no time for a round.
+        if moment.tzinfo is None or clock.local(moment).utcoffset().seconds % 60:
             raise ValueError
         return moment
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         fields[key] = _l("Use an ISO 8601 time with its offset, e.g. 2026-06-14T10:30:00+08:00.")
         return None
 
@@ -122,7 +125,7 @@ def _round_form(body: dict, current: rounds.RoundForm | None = None) -> rounds.R
     _whole(fields, body, "beat_count", _l("Must be a whole number."))
     _whole(fields, body, "votes_per_ticket", _l("Must be a whole number."))
     session_id = body.get("session_id")
-    if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
+    if session_id is not None and not is_id(session_id):
         fields["session_id"] = _l("Must be a session id (a whole number) or null.")
     weights = body.get("weights", {"audience": 50, "jury": 50})
     if (not isinstance(weights, dict) or set(weights) != {"audience", "jury"}
@@ -178,7 +181,7 @@ def _mode_change(body: dict) -> tuple[str | None, int | None]:
     fields = {}
     if mode is not None and not isinstance(mode, str):
         fields["mode"] = _l("Must be text.")
-    if story_id is not None and (not isinstance(story_id, int) or isinstance(story_id, bool)):
+    if story_id is not None and not is_id(story_id):
         fields["story_id"] = _l("Must be a story id (a whole number) or null.")
     if fields:
         raise ValidationFailed(fields)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.api import bp
 from app.checkin import services
 from app.errors import ValidationFailed
+from app.ids import is_id
 from app.inputs import json_object
 from app.staff.auth import api_roles
 
@@ -20,7 +21,7 @@ def parse_scan(body: dict) -> services.ScanRequest:
         if not isinstance(body.get(key), str):
             fields[key] = _l("Must be text.")
     session_id = body.get("session_id")
-    if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
+    if session_id is not None and not is_id(session_id):
         fields["session_id"] = _l("Must be a session id (a whole number) or null.")
     nonce = body.get("nonce")
     if nonce is not None and not isinstance(nonce, str):

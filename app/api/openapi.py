@@ -15,6 +15,7 @@ from app.challenge.cowriter import KINDS as SUGGESTION_KINDS
 from app.challenge.models import DISPLAY_MODES, STORY_STATUSES
 from app.challenge.screens import MESSAGE_MAX as PAUSE_MESSAGE_MAX
 from app.checkin.models import RESULTS as SCAN_RESULTS
+from app.ids import MAX_ID
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
 from app.tickets.models import SEAT_STATUSES, TICKET_STATUSES
@@ -35,7 +36,7 @@ def nullable(schema: dict) -> dict:
 
 TIMESTAMP = {"type": "string", "format": "date-time",
              "description": "ISO 8601 with the offset, e.g. 2026-06-14T10:30:00+08:00."}
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 COUNT = {"type": "integer", "minimum": 0}
 LOCALE = {"type": "string", "enum": ["zh", "en"]}
 VOTES_PER_TICKET = {"type": "integer", "minimum": 1, "maximum": 20}
@@ -797,6 +798,7 @@ PATHS = {
         "requestBody": {"required": True, "content": json_content(ref("schemas", "ScanRequest"))},
         "responses": {"200": {"description": "The answer (also for refusals such as unknown_ticket).",
                               "content": json_content(ref("schemas", "ScanAnswer"))},
+                      "400": ref("responses", "BadJson"),
                       "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
                       "422": ref("responses", "ValidationFailed")},
     }},
@@ -943,7 +945,9 @@ PATHS = {
     "/cowriter": {"post": staff_operation(
         "A co-writer suggestion for the story being written (kiosk)", "suggest", "stories",
         {"200": ok("One suggestion, always within the co-writer's timeout.", "Suggestion"),
-         "400": ref("responses", "BadJson"), "422": ref("responses", "ValidationFailed")},
+         "400": ref("responses", "BadJson"), "422": ref("responses", "ValidationFailed"),
+         "429": error_response("rate_limited: more than 30 suggestions a minute for this kiosk "
+                               "(never per address).")},
         requestBody=body_of("SuggestionRequest"))},
     "/votes": {
         "post": vote_operation(

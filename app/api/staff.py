@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.api import bp
 from app.clock import timestamp
 from app.errors import ValidationFailed
+from app.ids import is_id
 from app.staff import audit
 from app.staff.auth import api_roles
 from app.staff.models import ROLES, AuditEntry, StaffMember
@@ -38,7 +39,7 @@ def audit_log():
     """Newest first; ?actor_id=, ?action= (a prefix such as slot.), ?day=YYYY-MM-DD."""
     fields = {}
     actor_id = request.args.get("actor_id")
-    if actor_id and not actor_id.isdecimal():
+    if actor_id and not (actor_id.isdecimal() and is_id(int(actor_id))):
         fields["actor_id"] = _l("Use a whole number.")
     on = None
     if day := request.args.get("day"):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.api import bp
 from app.errors import ValidationFailed
 from app.extensions import limiter
+from app.ids import is_id
 from app.inputs import json_object
 from app.tickets import rules, services
 from app.tickets.links import public_origin, ticket_url
@@ -60,7 +61,7 @@ def parse_registration(body: dict) -> rules.RegistrationRequest:
         fields["sessions"] = _l("Must be a list of session ids.")
         sessions = []
     for index, value in enumerate(sessions):
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not is_id(value):
             fields[f"sessions.{index}"] = _l("Must be a session id (a whole number).")
     companions = body.get("companions", [])
     names = []

@@ -16,6 +16,7 @@ from app.clock import timestamp
 from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import current_locale
+from app.ids import is_id, parse_id
 from app.inputs import json_object
 from app.staff.auth import api_roles, require_api_role, public
 
@@ -39,7 +40,7 @@ def _vote_body() -> tuple[str, int]:
     if not isinstance(body.get("ticket_code"), str) or not body["ticket_code"].strip():
         fields["ticket_code"] = _l("Give the code of your ticket.")
     story_id = body.get("story_id")
-    if isinstance(story_id, bool) or not isinstance(story_id, int):
+    if not is_id(story_id):
         fields["story_id"] = _l("Must be a story id (a whole number).")
     if fields:
         raise ValidationFailed(fields)
@@ -82,7 +83,7 @@ def leaderboard_board():
     live = request.args.get("live") in ("1", "true")
     if live:  # the credential first: no look-up answers a caller who may not ask
         require_api_role(*MODERATORS)
-    challenge_round = leaderboard.round_for(request.args.get("round_id", type=int))
+    challenge_round = leaderboard.round_for(request.args.get("round_id", type=parse_id))
     if live:
         return jsonify(leaderboard.live_board(challenge_round))
     return jsonify(leaderboard.public_board(challenge_round))
@@ -160,7 +161,7 @@ def save_jury_score(story_id: int):
 @api_roles("jury")
 def own_jury_scores():
     """?round_id= (default: the round the leaderboard shows): this juror's own marks, and progress."""
-    challenge_round = leaderboard.round_for(request.args.get("round_id", type=int))
+    challenge_round = leaderboard.round_for(request.args.get("round_id", type=parse_id))
     scored, approved = jury.progress(g.staff, challenge_round.id)
     return jsonify({"round_id": challenge_round.id, "scored": scored, "stories": approved,
                     "scores": [score_json(score) for score in jury.own_scores(g.staff, challenge_round.id)]})

@@ -23,6 +23,7 @@ from app.checkin.rules import ticket_code as read_ticket_code
 from app.db import execute_core, insert_or_update, unit_of_work
 from app.errors import DomainError
 from app.extensions import db
+from app.ids import is_id
 from app.realtime import publish
 from app.schedule.models import ExhibitionDay
 from app.tickets.models import Ticket
@@ -96,7 +97,7 @@ def _active(voter: Voter) -> Voter:
 def _story(story_id) -> Story:
     """The story with its round (one SELECT)."""
     story = (db.session.get(Story, story_id, options=[joinedload(Story.round)])
-             if isinstance(story_id, int) and not isinstance(story_id, bool) else None)
+             if is_id(story_id) else None)
     if story is None:
         raise DomainError("story_not_found", _l("This story does not exist."), status=404)
     return story
