@@ -50,6 +50,10 @@ class Ticket(db.Model):
     holder_name: Mapped[str] = mapped_column(String(100))
     #: The registrant's own ticket (companions' are not).
     is_primary: Mapped[bool] = mapped_column(default=False)
+    #: SHA-256 of the management key (app.tickets.manage_keys), never the key itself. Empty for a
+    #: row made without issuing one (bulk inserts): no key's hash is empty, so none manages it
+    #: until "find my ticket" issues a key.
+    manage_key_hash: Mapped[str] = mapped_column(String(64), server_default="")
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -57,6 +61,9 @@ class Ticket(db.Model):
     registration: Mapped[Registration] = relationship(back_populates="tickets")
     entries: Mapped[list[DayEntry]] = relationship(back_populates="ticket", order_by="DayEntry.day_id")
     seats: Mapped[list[Seat]] = relationship(back_populates="ticket", order_by="Seat.id")
+
+    #: The plain management key, only on the object that issued it (see app.tickets.manage_keys).
+    manage_key = None
 
     @property
     def is_active(self) -> bool:
