@@ -11,7 +11,7 @@ from app.db import check_database
 from app.factory import create_app
 
 #: Commands that need the database; the group makes sure it answers before they run.
-_NEEDS_DATABASE = {"db", "seed", "serve", "staff", "mail", "backup", "restore"}
+_NEEDS_DATABASE = {"db", "seed", "serve", "staff", "mail", "backup", "restore", "purge-personal-data"}
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)

@@ -1,5 +1,5 @@
 """Commands of the app's CLI (`backlot seed`, `backlot staff add|add-jury`, `backlot mail send`, `backlot serve`,
-`backlot backup|restore`), thin over services."""
+`backlot backup|restore`, `backlot purge-personal-data`), thin over services."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.errors import DomainError
-from app.ops import OpsError, backup
+from app.ops import OpsError, backup, purge
 from app.staff import services as staff_services
 from app.staff.models import ROLES
 from app.tickets import outbox
@@ -195,6 +195,21 @@ def restore_command(path: str, yes: bool):
     click.echo(f"Restored from {path}.")
 
 
+@click.command("purge-personal-data")
+@click.option("--yes", is_flag=True, help="Confirm: visitors' names, emails and ticket codes go for good.")
+@with_appcontext
+def purge_command(yes: bool):
+    """After the event: remove visitors' personal data, keep the counts, stories and results."""
+    if not yes:
+        raise click.ClickException("this removes every visitor's name, email and ticket code for good (back up "
+                                   "first if you must keep them a while): run again with --yes to do it")
+    try:
+        click.echo(purge.purge_personal_data().summary())
+    except OpsError as error:
+        raise click.ClickException(str(error))
+
+
 def register(app: Flask) -> None:
-    for command in (seed_command, staff_group, mail_group, serve_command, backup_command, restore_command):
+    for command in (seed_command, staff_group, mail_group, serve_command, backup_command, restore_command,
+                    purge_command):
         app.cli.add_command(command)
