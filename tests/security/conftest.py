@@ -22,6 +22,7 @@ from tests.conftest import make_app
 from tests.security.routes import operations
 from tests.staff.conftest import csrf_from, sign_in
 
+
 @dataclass(frozen=True)
 class Caller:
     """Who sends a request: a visitor, or a role through its session cookie or its bearer token."""
@@ -37,6 +38,8 @@ class Caller:
 
 
 BAD_TOKEN = Caller("a wrong token", headers={"Authorization": "Bearer blt_not-a-token"})
+#: Every caller's name, as Site.callers() keys them (known before the site exists, for parametrize).
+CALLERS = ["visitor", BAD_TOKEN.name, *(f"{role} {kind}" for role in ROLES for kind in ("session", "token"))]
 
 
 @dataclass
@@ -52,13 +55,12 @@ class Site:
     rows: dict[str, int | str]
 
     def callers(self) -> dict[str, Caller]:
-        """By name: the visitor, a wrong token, then each role by session and by token."""
-        named = {"visitor": self.visitor, BAD_TOKEN.name: BAD_TOKEN}
-        for role in ROLES:
-            named[self.sessions[role].name], named[self.tokens[role].name] = self.sessions[role], self.tokens[role]
-        return named
+        """By name (CALLERS): the visitor, a wrong token, then each role by session and by token."""
+        every = [self.visitor, BAD_TOKEN, *(caller for role in ROLES
+                                            for caller in (self.sessions[role], self.tokens[role]))]
+        return {caller.name: caller for caller in every}
 
-    def open(self, caller: Caller, path: str, method: str = "GET", *, csrf: bool = True, **options):
+    def open(self, caller: Caller, path: str, method: str = "GET", *, csrf: bool = True):
         """One request as `caller`, in a fresh client (a request never sees the one before)."""
         client = self.app.test_client()
         if caller.cookie:
@@ -66,7 +68,7 @@ class Site:
         headers = dict(caller.headers)
         if not csrf:
             headers.pop("X-CSRFToken", None)
-        return client.open(path, method=method, headers=headers, **options)
+        return client.open(path, method=method, headers=headers)
 
 
 def _session_caller(app: Flask, name: str, role: str | None) -> tuple[Caller, tuple | None]:
@@ -89,7 +91,8 @@ def _seed_rows(site_app: Flask, credentials: dict, kiosk: Caller) -> dict[str, i
     with site_app.app_context():
         beats = ["A beat."] * rounds.open_round().beat_count
     story = client.post("/api/v1/stories", headers=kiosk.headers, json={
-        "author": "Ada", "title": "A title", "logline": "A logline.", "beats": beats, "nonce": "security-story-1"})
+        "author": "Ada", "title": "A title", "logline": "A logline.", "beats": beats,
+        "nonce": "security-story-1"})
     assert story.status_code == 201, story.get_json()
     with site_app.app_context():
         first = lambda model: db.session.scalars(select(model.id).order_by(model.id)).first()  # noqa: E731

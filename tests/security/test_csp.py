@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.security.test_access import CALLERS
+from tests.security.conftest import CALLERS
 
 #: Script types a browser runs; other <script> elements are data (JSON the page's own script reads).
 RUNNABLE = {"", "text/javascript", "application/javascript", "module"}
@@ -48,19 +48,22 @@ def sources(policy: str, kind: str) -> list[str] | None:
     return directives.get(f"{kind}-src", directives.get("default-src"))
 
 
+def problems(response) -> list[str]:
+    """What in an HTML answer needs inline script or style, or lets it run."""
+    found = []
+    for kind in ("script", "style"):
+        allowed = sources(response.headers.get("Content-Security-Policy", ""), kind)
+        if allowed is None or any(source in UNSAFE for source in allowed):
+            found.append(f"{kind} sources {allowed}")
+    parser = Inline()
+    parser.feed(response.get_data(as_text=True))
+    return found + parser.found
+
+
 @pytest.mark.parametrize("name", [name for name in CALLERS if "token" not in name])
 def test_pages_use_only_script_and_style_files(answers, name):
-    pages, wrong = 0, []
-    for operation, response in answers[name]:
-        if operation.method != "GET" or response.mimetype != "text/html":
-            continue
-        pages += 1
-        for kind in ("script", "style"):
-            allowed = sources(response.headers.get("Content-Security-Policy", ""), kind)
-            if allowed is None or any(source in UNSAFE for source in allowed):
-                wrong.append(f"{operation}: {kind} sources {allowed}")
-        parser = Inline()
-        parser.feed(response.get_data(as_text=True))
-        wrong += [f"{operation}: {found}" for found in parser.found]
+    pages = [(operation, response) for operation, response in answers[name]
+             if operation.method == "GET" and response.mimetype == "text/html"]
+    wrong = [f"{operation}: {problem}" for operation, response in pages for problem in problems(response)]
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
-    assert pages >= 5
+    assert len(pages) >= 5
