@@ -24,7 +24,7 @@ import requests
 
 from tests.api.test_staff_api import bearer
 from tests.conftest import DEMO_CLOCK, migrate_to_head
-from tests.live import free_port, launch, server_environment, serving
+from tests.live import crash, free_port, launch, server_environment
 from tests.realtime.test_challenge_sockets import Screen, prepare
 from tests.test_crash import tickets_to_scan
 
@@ -188,8 +188,7 @@ def test_with_redis_away_http_goes_on_and_displays_catch_up_when_it_is_back(clea
         if display:
             display.close()
         for process in (first_process, second_process):
-            process.terminate()
-            process.wait(timeout=15)
+            crash(process)  # at once: a graceful stop would wait seconds for the websockets
     for log in logs:
         assert len(lines(log, QUEUE_DOWN)) == 1, log.read_text()[-3000:]
         assert lines(log, QUEUE_BACK), log.read_text()[-3000:]
@@ -210,20 +209,21 @@ def test_postgresql_restarted_under_load_is_a_503_then_serves_again(private_post
             language = ("en", "zh")[turn % 2]
             answers.append((language, register(base_url, language)))
 
-    with serving(env, tmp_path / "server.log") as base_url:
-        worker = threading.Thread(target=load)
-        worker.start()
-        try:
-            poll(lambda: len(answers) >= 10)
-            private_postgres.stop()
-            stopped = len(answers)
-            poll(lambda: sum(answer.status_code == 503 for _, answer in answers[stopped:]) >= 4)
-            private_postgres.start()
-            started = len(answers)
-            poll(lambda: any(answer.status_code == 201 for _, answer in answers[started:]), deadline=15)
-        finally:
-            done.set()
-            worker.join(timeout=TIMEOUT + 5)
+    process, base_url = launch(env, tmp_path / "server.log")
+    worker = threading.Thread(target=load)
+    worker.start()
+    try:
+        poll(lambda: len(answers) >= 10)
+        private_postgres.stop()
+        stopped = len(answers)
+        poll(lambda: sum(answer.status_code == 503 for _, answer in answers[stopped:]) >= 4)
+        private_postgres.start()
+        started = len(answers)
+        poll(lambda: any(answer.status_code == 201 for _, answer in answers[started:]), deadline=15)
+    finally:
+        done.set()
+        worker.join(timeout=TIMEOUT + 5)
+        crash(process)
 
     assert {answer.status_code for _, answer in answers} == {201, 503}
     for language, answer in answers:
