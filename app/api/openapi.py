@@ -68,6 +68,16 @@ STAFF_STORY_PROPERTIES = {
     "moderated_by_id": nullable(ID),
     "moderated_at": nullable(TIMESTAMP),
 }
+#: A ticket as anyone with its code sees it; the registration answer adds its management key.
+TICKET_PROPERTIES = {
+    "code": {"type": "string", "minLength": 22},
+    "url": {"type": "string", "format": "uri"},
+    "qr_png": {"type": "string", "format": "uri"},
+    "qr_svg": {"type": "string", "format": "uri"},
+    "holder_name": {"type": "string"},
+    "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+    "status": {"type": "string", "enum": list(TICKET_STATUSES)},
+}
 
 SCHEMAS = {
     "LocalizedText": {
@@ -160,16 +170,18 @@ SCHEMAS = {
     "Ticket": {
         "type": "object",
         "description": "One person's ticket. `url` is what the QR code encodes.",
-        "properties": {
-            "code": {"type": "string", "minLength": 22},
-            "url": {"type": "string", "format": "uri"},
-            "qr_png": {"type": "string", "format": "uri"},
-            "qr_svg": {"type": "string", "format": "uri"},
-            "holder_name": {"type": "string"},
-            "days": {"type": "array", "items": {"type": "string", "format": "date"}},
-            "status": {"type": "string", "enum": list(TICKET_STATUSES)},
-        },
-        "required": ["code", "url", "qr_png", "qr_svg", "holder_name", "days", "status"],
+        "properties": TICKET_PROPERTIES,
+        "required": list(TICKET_PROPERTIES),
+    },
+    "IssuedTicket": {
+        "type": "object",
+        "description": "A ticket as its registration answers it: with its management key, shown "
+                       "only here and in the mails. `manage_url` is the ticket page with management "
+                       "rights (never in the QR code); the key goes in X-Manage-Key to cancel.",
+        "properties": {**TICKET_PROPERTIES,
+                       "manage_key": {"type": "string", "minLength": 22},
+                       "manage_url": {"type": "string", "format": "uri"}},
+        "required": [*TICKET_PROPERTIES, "manage_key", "manage_url"],
     },
     "Seat": {
         "type": "object",
@@ -202,9 +214,9 @@ SCHEMAS = {
     },
     "Registration": {
         "type": "object",
-        "properties": {"ticket": ref("schemas", "Ticket"),
+        "properties": {"ticket": ref("schemas", "IssuedTicket"),
                        "sessions": {"type": "array", "items": ref("schemas", "Seat")},
-                       "companions": {"type": "array", "items": ref("schemas", "Ticket")}},
+                       "companions": {"type": "array", "items": ref("schemas", "IssuedTicket")}},
         "required": ["ticket", "sessions", "companions"],
     },
     "ScanRequest": {
@@ -628,6 +640,9 @@ SCHEDULE_FILTERS = [ref("parameters", name) for name in ("Day", "VenueId", "Kind
 
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The ticket code (the secret the QR carries)."}
+MANAGE_KEY = {"name": "X-Manage-Key", "in": "header", "required": True, "schema": {"type": "string"},
+              "description": "The ticket's management key, from the registration answer or the mails."}
+MANAGE_KEY_REQUIRED = error_response("manage_key_required: no X-Manage-Key, or not this ticket's.")
 
 STAFF_AUTH = {"security": [{"bearerAuth": []}],
               "description": "A bearer token, or the staff session cookie (with X-CSRFToken on "
@@ -772,8 +787,9 @@ PATHS = {
             "summary": "Cancel the whole ticket (its places go back at once)",
             "operationId": "cancelTicket",
             "tags": ["tickets"],
-            "parameters": [CODE],
+            "parameters": [CODE, MANAGE_KEY, ref("parameters", "AcceptLanguage")],
             "responses": {"204": {"description": "Cancelled (repeating is harmless)."},
+                          "403": MANAGE_KEY_REQUIRED,
                           "404": ref("responses", "NotFound")},
         },
     },
@@ -782,8 +798,10 @@ PATHS = {
         "description": "A confirmed seat goes at once to the first on the waiting list.",
         "operationId": "cancelSeat",
         "tags": ["tickets"],
-        "parameters": [CODE, {"name": "session_id", "in": "path", "required": True, "schema": ID}],
+        "parameters": [CODE, {"name": "session_id", "in": "path", "required": True, "schema": ID},
+                       MANAGE_KEY, ref("parameters", "AcceptLanguage")],
         "responses": {"204": {"description": "Given back (repeating is harmless)."},
+                      "403": MANAGE_KEY_REQUIRED,
                       "404": ref("responses", "NotFound"),
                       "409": error_response("session_started: the session has begun.")},
     }},

@@ -1,4 +1,8 @@
-"""Registrations and tickets: the visitor's side of the API (the ticket code is the credential)."""
+"""Registrations and tickets: the visitor's side of the API.
+
+The ticket code (in the QR) reads a ticket; acting against it also needs its management
+key in the X-Manage-Key header (app.tickets.manage_keys).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +15,7 @@ from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.ids import is_id
 from app.inputs import json_object
-from app.tickets import rules, services
+from app.tickets import manage_keys, rules, services
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Seat, Ticket
 from app.staff.auth import public
@@ -23,6 +27,11 @@ def ticket_json(ticket: Ticket) -> dict:
             "qr_png": f"{origin}/t/{ticket.code}/qr.png", "qr_svg": f"{origin}/t/{ticket.code}/qr.svg",
             "holder_name": ticket.holder_name,
             "days": [entry.day.date.isoformat() for entry in ticket.entries], "status": ticket.status}
+
+
+def issued_ticket_json(ticket: Ticket) -> dict:
+    """A ticket as its registration answers it: with the management key just issued."""
+    return {**ticket_json(ticket), "manage_key": ticket.manage_key, "manage_url": manage_keys.manage_url(ticket)}
 
 
 def seat_json(seat: Seat) -> dict:
@@ -95,9 +104,8 @@ def _registration_limit_key() -> str:
 def create_registration():
     registration = services.register(parse_registration(json_object()))
     primary, *companions = registration.tickets
-    body = ticket_body(primary)
-    body["companions"] = [ticket_json(ticket) for ticket in companions]
-    return jsonify(body), 201
+    return jsonify({"ticket": issued_ticket_json(primary), "sessions": [seat_json(seat) for seat in primary.seats],
+                    "companions": [issued_ticket_json(ticket) for ticket in companions]}), 201
 
 
 @bp.get("/tickets/<code>")
@@ -109,12 +117,12 @@ def get_ticket(code: str):
 @bp.delete("/tickets/<code>/sessions/<int:session_id>")
 @public
 def cancel_session(code: str, session_id: int):
-    services.cancel_seat(services.get_ticket(code), session_id)
+    services.cancel_seat(services.managed_ticket(code, request.headers.get(manage_keys.HEADER)), session_id)
     return "", 204
 
 
 @bp.delete("/tickets/<code>")
 @public
 def cancel_ticket(code: str):
-    services.cancel_ticket(services.get_ticket(code))
+    services.cancel_ticket(services.managed_ticket(code, request.headers.get(manage_keys.HEADER)))
     return "", 204

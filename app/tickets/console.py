@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,7 +20,7 @@ from app.i18n import current_locale, localized
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
 from app.staff.auth import roles_required
-from app.tickets import queries
+from app.tickets import manage_keys, queries
 from app.tickets.links import ticket_url
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_svg
@@ -31,6 +31,9 @@ bp = Blueprint("attendees", __name__, url_prefix="/staff")
 
 #: Who may register walk-ins: admins, and gate staff at the door.
 DESK_ROLES = ("admin", "gate")
+#: The desk's session holds the management keys of the visitor at the desk, for their printout,
+#: until the next visitor (only hashes are stored, so the keys exist nowhere else).
+DESK_KEYS = "walk_in_keys"
 
 # The dashboard's today block (rendered by app.staff.views) shows waiting lists and day entries;
 # the navigation shows the desk to its roles.
@@ -140,12 +143,15 @@ def walk_in():
     """Register a visitor at the desk in a few taps: name, how many, sessions if any."""
     days = _open_days()
     form = WalkInForm(day=request.args.get("day", type=date.fromisoformat), locale=current_locale())
+    session.pop(DESK_KEYS, None)
     if form.validate_on_submit():
         try:
             registration = register_walk_in(
                 name=form.name.data, day=form.day.data, session_ids=form.sessions.data, people=form.people.data,
                 companions=[entry.data or "" for entry in form.companions], locale=form.locale.data,
                 actor=current_user)
+            session[DESK_KEYS] = {"registration": registration.id,
+                                  "keys": {ticket.code: ticket.manage_key for ticket in registration.tickets}}
             return redirect(url_for("attendees.walk_in_tickets", registration_id=registration.id))
         except DomainError as error:
             _show_refusal(form, error)
@@ -159,16 +165,21 @@ def walk_in():
 @bp.get("/walk-in/<int:registration_id>")
 @roles_required(*DESK_ROLES)
 def walk_in_tickets(registration_id: int):
-    """The new tickets, one QR code each, to show on screen or print."""
+    """The new tickets, one QR code each, to show on screen or print; right after registering,
+    with their management links."""
     registration = queries.walk_in_registration(registration_id)
+    issued = session.get(DESK_KEYS) or {}
+    keys = issued["keys"] if issued.get("registration") == registration.id else {}
     # The visitor reads the tickets: they are in the visitor's language, the page around in staff's.
     with force_locale(registration.locale):
         printout = render_template("staff/partials/walk_in_tickets.html",
-                                   tickets=[_with_qr(ticket) for ticket in registration.tickets])
-    return render_template("staff/walk_in_tickets.html", registration=registration, printout=Markup(printout))
+                                   tickets=[_with_qr(ticket, keys.get(ticket.code)) for ticket in registration.tickets])
+    return render_template("staff/walk_in_tickets.html", registration=registration, printout=Markup(printout),
+                           with_keys=bool(keys))
 
 
-def _with_qr(ticket: Ticket) -> tuple[Ticket, str, Markup]:
-    """A ticket, its URL, and the QR code of that URL as inline SVG (made here, so safe to embed)."""
+def _with_qr(ticket: Ticket, key: str | None) -> tuple[Ticket, str, Markup, str | None]:
+    """A ticket, its URL, the QR code of that URL as inline SVG (made here, so safe to embed), and
+    its management link if the key is known."""
     url = ticket_url(ticket.code)
-    return ticket, url, Markup(qr_svg(url))
+    return ticket, url, Markup(qr_svg(url)), manage_keys.link(ticket.code, key) if key else None

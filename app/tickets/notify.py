@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from app import clock
 from app.extensions import db
 from app.tickets.links import ticket_url
+from app.tickets.manage_keys import manage_url
 from app.tickets.models import OutboxMail, Registration, Seat, Ticket
 
 
@@ -29,12 +30,13 @@ def _enqueue(to: str, kind: str, locale: str, *, qr_codes: dict[str, str] | None
 
 
 def _links(tickets: list[Ticket]) -> list[dict]:
-    return [{"holder": ticket.holder_name, "code": ticket.code, "url": ticket_url(ticket.code)}
-            for ticket in tickets]
+    """Each ticket's page; `manage_url` only for a key issued in this request (else None)."""
+    return [{"holder": ticket.holder_name, "code": ticket.code, "url": ticket_url(ticket.code),
+             "manage_url": manage_url(ticket)} for ticket in tickets]
 
 
 def confirmation(registration: Registration) -> OutboxMail:
-    """Your tickets: one link and QR per person, days and sessions with their status."""
+    """Your tickets: one link and QR per person (and its management link), days and sessions."""
     active = [ticket for ticket in registration.tickets if ticket.is_active]
     return _enqueue(registration.email, "confirmation", registration.locale,
                     qr_codes={ticket.code: ticket_url(ticket.code) for ticket in active},
@@ -69,7 +71,8 @@ def schedule_change(seat: Seat, *, cancelled: bool) -> OutboxMail | None:
 
 
 def ticket_links(email: str, tickets: list[Ticket], locale: str) -> OutboxMail:
-    """"Find my ticket": the links of every active ticket held by this email."""
+    """"Find my ticket": the links of every active ticket held by this email, with the
+    management links of the keys the caller just issued."""
     return _enqueue(email, "ticket_links", locale, links=_links(tickets))
 
 

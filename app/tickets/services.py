@@ -21,7 +21,7 @@ from app.extensions import db
 from app.realtime import publish
 from app.schedule.models import ExhibitionDay, Slot
 from app.staff import audit
-from app.tickets import notify, outbox, rules
+from app.tickets import manage_keys, notify, outbox, rules
 from app.tickets.models import DayEntry, Registration, Seat, Ticket
 
 
@@ -107,7 +107,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
     """Register a visitor and companions: tickets, day entries, seats or waiting-list places.
 
     One transaction: a full day or any bad value leaves nothing behind. A full session
-    is not an error: that person goes on its waiting list. A registration by staff
+    is not an error: that person goes on its waiting list. Each ticket gets its management
+    key, on `ticket.manage_key` for the answer (and in the confirmation mail). A registration by staff
     (`actor`) is audit-logged as ticket.<channel> in the same transaction.
     """
     now = now or clock.now()
@@ -136,6 +137,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
                           status="active", created_at=now, seats=[],
                           entries=[DayEntry(day_id=day.id) for day in days.values()])
                    for name, primary in holders]
+        for ticket in tickets:
+            manage_keys.issue(ticket)
         db.session.add_all(tickets)
         for slot in sorted(slots, key=lambda s: s.id):
             for ticket in tickets:
@@ -158,6 +161,13 @@ def get_ticket(code: str) -> Ticket:
     ticket = db.session.scalars(select(Ticket).where(Ticket.code == code)).first() if code else None
     if ticket is None:
         raise DomainError("ticket_not_found", _l("There is no ticket with this code."), status=404)
+    return ticket
+
+
+def managed_ticket(code: str, key: str | None) -> Ticket:
+    """The ticket, for acting against it: unknown code 404, else 403 unless `key` manages it."""
+    ticket = get_ticket(code)
+    manage_keys.require(ticket, key)
     return ticket
 
 

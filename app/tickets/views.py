@@ -1,8 +1,10 @@
 """Visitor pages for tickets: register, the ticket and its QR code, find my ticket.
 
-The ticket code in /t/<code> is the ticket's only credential: whoever has the
-link may see and cancel it, so those pages are never indexed, cached or sent on
-as a referrer.
+The ticket code in /t/<code> (what the QR encodes) lets its holder see the ticket;
+cancelling needs the management link, /t/<code>?key=<management key>
+(app.tickets.manage_keys), which goes by mail and never into the QR. Both are
+secrets, so those pages are never indexed, cached or sent on as a referrer; the key
+rides in the query string, which the app's own error log leaves out.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from app.extensions import limiter
 from app.i18n import current_locale, localized
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
-from app.tickets import lookup, services
+from app.tickets import lookup, manage_keys, services
 from app.tickets.forms import FindTicketForm, RegisterForm
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Ticket
@@ -84,7 +86,8 @@ def register():
             problem, status = form.show_errors(error, offered), error.status
         else:
             flash(_("You are registered. Show this QR code at the entrance."), "ok")
-            return redirect(url_for(".ticket", code=registration.tickets[0].code), 303)
+            primary = registration.tickets[0]
+            return redirect(url_for(".ticket", code=primary.code, key=primary.manage_key), 303)
     return render_template("tickets/register.html", form=form, problem=problem, days=days,
                            sessions_by_day=sessions_by_day), status
 
@@ -96,19 +99,23 @@ def _active_ticket(code: str) -> Ticket:
     return ticket
 
 
-def _ticket_page(template: str, code: str) -> str:
+def _ticket_page(template: str, code: str, key: str | None = None) -> str:
+    """`key`: the management key the link carried, if any; a valid one shows the cancel buttons."""
     ticket = services.get_ticket(code)
     url = ticket_url(ticket.code)
     # Markup: the SVG is drawn by us from the ticket URL, never from anything a visitor typed.
     qr = Markup(qr_svg(url)) if ticket.is_active else None
-    return render_template(template, ticket=ticket, url=url, qr=qr)
+    managed = key is not None and manage_keys.matches(ticket, key)
+    return render_template(template, ticket=ticket, url=url, qr=qr, manage_key=key if managed else None,
+                           stale_key=key is not None and not managed)
 
 
 @bp.get("/t/<code>")
 @public
 def ticket(code: str):
-    """The ticket: its QR code, days and sessions, the group's other tickets, cancelling."""
-    return _ticket_page("tickets/ticket.html", code)
+    """The ticket: its QR code, days and sessions, the group's other tickets; with its management
+    key (?key=), the cancel buttons too."""
+    return _ticket_page("tickets/ticket.html", code, request.args.get(manage_keys.PARAM))
 
 
 @bp.get("/t/<code>/print")
@@ -174,18 +181,20 @@ def ticket_calendar(code: str):
 @public
 def cancel_session(code: str, slot_id: int):
     """Give back one session place (it goes to the first on the waiting list)."""
-    seat = services.cancel_seat(services.get_ticket(code), slot_id)
+    key = request.form.get(manage_keys.PARAM)
+    seat = services.cancel_seat(services.managed_ticket(code, key), slot_id)
     flash(_("Your place in “%(title)s” is cancelled.", title=localized(seat.slot.title)), "ok")
-    return redirect(url_for(".ticket", code=code), 303)
+    return redirect(url_for(".ticket", code=code, key=key), 303)
 
 
 @bp.post("/t/<code>/cancel")
 @public
 def cancel_ticket(code: str):
     """Cancel the whole ticket: its day and session places go back to other visitors."""
-    services.cancel_ticket(services.get_ticket(code))
+    key = request.form.get(manage_keys.PARAM)
+    services.cancel_ticket(services.managed_ticket(code, key))
     flash(_("Your ticket is cancelled. Its places went back to other visitors."), "ok")
-    return redirect(url_for(".ticket", code=code), 303)
+    return redirect(url_for(".ticket", code=code, key=key), 303)
 
 
 @bp.route("/tickets/find", methods=["GET", "POST"])

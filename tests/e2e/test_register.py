@@ -44,7 +44,9 @@ def test_a_visitor_registers_in_chinese_and_gets_a_scannable_ticket(phone_page, 
     page.locator("#consent").check()
     page.locator(".register__submit").click()
 
-    expect(page).to_have_url(re.compile(r"/t/[\w-]{22}$"))
+    # The registrant lands on the ticket's management link; its QR code is the plain ticket URL.
+    expect(page).to_have_url(re.compile(r"/t/[\w-]{22}\?key=[\w-]{22}$"))
+    expect(page.get_by_test_id("manage-note")).to_be_visible()
     expect(page.locator(".flashes .notice--ok")).to_be_visible()
     expect(page.locator(".pass__holder")).to_have_text("李雷")
     expect(page.locator(".booked__title")).to_have_text(title)
@@ -54,9 +56,14 @@ def test_a_visitor_registers_in_chinese_and_gets_a_scannable_ticket(phone_page, 
     shot = artifacts / "register-ticket-qr.png"
     page.locator("#ticket-qr").screenshot(path=str(shot))
     page.screenshot(path=str(artifacts / "register-ticket-zh-390.png"), full_page=True)
-    assert [result.text for result in zxingcpp.read_barcodes(Image.open(shot))] == [page.url]
+    assert [result.text for result in zxingcpp.read_barcodes(Image.open(shot))] == [page.url.partition("?")[0]]
 
     # Giving up the workshop asks first (confirm.js), then shows the place as cancelled.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".booked__item").get_by_role("button").click()
     expect(page.locator(".seat-status")).to_have_text("已取消")
+
+    # The page the QR code opens shows the ticket, but no cancel button: that takes the mailed link.
+    page.goto(page.url.partition("?")[0])
+    expect(page.get_by_test_id("manage-by-mail")).to_be_visible()
+    expect(page.locator(".ticket-cancel button")).to_have_count(0)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.realtime.namespaces import staff_snapshot
 from app.staff import audit
 from app.staff.services import add_staff
-from app.tickets import queries, services, walk_in
+from app.tickets import manage_keys, queries, services, walk_in
 from app.tickets.links import ticket_url
 from app.tickets.models import OutboxMail, Registration, Ticket
 from app.tickets.qr import qr_png, qr_svg
@@ -218,6 +218,13 @@ def test_walk_in_gives_tickets_without_email_and_shows_their_qr_codes(app, clien
         [shown] = zxingcpp.read_barcodes(rasterise(qr_svg(url)))
         [printed] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(url))))
         assert shown.text == printed.text == url
+        # The management link is printed beside the QR code (never in it), right after registering.
+        key = re.search(rf"{re.escape(url)}\?key=([\w-]+)", page).group(1)
+        assert manage_keys.matches(db.session.get(Ticket, ticket.id), key)
+
+    client.get("/staff/walk-in")  # the next visitor: the keys leave the desk's session
+    again = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "?key=" not in again and "shown only right after registering" in again
 
 
 def test_walk_in_full_day_and_bad_input_are_explained(app, client):

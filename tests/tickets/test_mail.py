@@ -3,6 +3,7 @@ scan, retries after a failure, no double sends, the log without MAIL_SERVER, the
 from __future__ import annotations
 
 import io
+import re
 import time as timer
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time, timedelta
@@ -21,9 +22,9 @@ from app import clock
 from app.config import ConfigError, from_environment
 from app.db import unit_of_work
 from app.extensions import db
-from app.tickets import lookup, notify, outbox, services
+from app.tickets import lookup, manage_keys, notify, outbox, services
 from app.tickets.links import ticket_url
-from app.tickets.models import OutboxMail, Registration
+from app.tickets.models import OutboxMail, Registration, Ticket
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot
 from tests.conftest import ROOT, make_app
@@ -97,6 +98,10 @@ def test_confirmation_mail_in_the_visitors_language_with_a_qr_code_per_person(ma
     text, html = bodies(message)
     assert greeting in text and "王小明" in text and "王小明" in html
     assert all(url.startswith(f"{BASE_URL}/t/") and url in text and url in html for url in urls.values())
+    # Each person's management link, with the key issued for them; the QR codes below stay without it.
+    for ticket in registration.tickets:
+        managed = f"{ticket_url(ticket.code)}?key={ticket.manage_key}"
+        assert managed in text and f'href="{managed}"' in html
     # Each person's sessions with their status, in the visitor's language.
     assert workshop.title[locale] in text and workshop.title[locale] in html
     assert in_language(locale, "Confirmed") in html
@@ -159,6 +164,7 @@ def test_find_my_ticket_mail_lists_the_active_tickets_of_the_email(mail_app, smt
     services.cancel_ticket(cancelled)
     outbox.deliver_due()
     smtp.received.clear()
+    mailed_first = {ticket.id: ticket.manage_key for ticket in first.tickets}
 
     lookup.send_ticket_links(" LI@example.org ", locale="en")
     lookup.send_ticket_links("nobody@example.org", locale="en")
@@ -170,6 +176,13 @@ def test_find_my_ticket_mail_lists_the_active_tickets_of_the_email(mail_app, smt
     text, html = bodies(received.message)
     assert all(ticket_url(ticket.code) in text and ticket_url(ticket.code) in html for ticket in first.tickets)
     assert "Han Meimei" in text and ticket_url(cancelled.code) not in text
+    # Only hashes are kept, so the mail brings fresh management links; the confirmation's stop working.
+    reread()
+    for held in first.tickets:
+        fresh = re.search(rf"{re.escape(ticket_url(held.code))}\?key=([\w-]+)", text).group(1)
+        assert f'href="{ticket_url(held.code)}?key={fresh}"' in html
+        ticket = db.session.get(Ticket, held.id)
+        assert manage_keys.matches(ticket, fresh) and not manage_keys.matches(ticket, mailed_first[ticket.id])
 
 
 def test_retry_delay_doubles_up_to_thirty_minutes():

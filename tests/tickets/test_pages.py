@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.schedule.models import ExhibitionDay, Slot
-from app.tickets import services
+from app.tickets import manage_keys, services
 from app.tickets.models import OutboxMail, Registration, Ticket
+from app.tickets.qr import qr_svg
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot
 from tests.staff.conftest import csrf_from
@@ -71,8 +72,14 @@ def field_error(html: str, element_id: str) -> str:
 
 
 def ticket_code(response) -> str:
+    """The code of the ticket a registration redirected to: its page with the management key."""
     assert response.status_code == 303, body(response)
-    return re.fullmatch(r"(?:http://localhost)?/t/([\w-]+)", response.headers["Location"]).group(1)
+    return re.fullmatch(r"(?:http://localhost)?/t/([\w-]+)\?key=[\w-]{22}", response.headers["Location"]).group(1)
+
+
+def manage_page(ticket: Ticket) -> str:
+    """The ticket's management link (its key was issued when it was registered)."""
+    return f"/t/{ticket.code}?key={ticket.manage_key}"
 
 
 def register_directly(sessions=(), companions=(), email="li@example.org", name="Li Lei") -> Registration:
@@ -129,10 +136,14 @@ def test_register_through_the_form_with_companions(app, client, programme_bits, 
     assert db.session.get(Slot, workshop.id).seats_taken == 3
     assert db.session.get(ExhibitionDay, workshop.day_id).entries_taken == 3
 
+    # The registrant lands on their ticket's management link: the cancel buttons are there.
+    key = response.headers["Location"].rpartition("?key=")[2]
+    assert manage_keys.matches(primary, key)
     page = client.get(response.headers["Location"])
     html = body(page)
     assert re.search(r'<p class="notice notice--ok" role="status">[^<]+</p>', html)  # "You are registered"
     assert f'<html lang="{locale}">' in html
+    assert f'<input type="hidden" name="key" value="{key}">' in html
     for companion in companions:
         assert f'href="/t/{companion.code}"' in html
     # The tiny workshop's one place went to the registrant; the companions wait, in order.
@@ -281,12 +292,33 @@ def test_ticket_page_shows_the_qr_days_and_sessions_and_keeps_its_link_private(a
     assert re.search(r'id="ticket-qr"[^>]*><svg[^>]*viewBox', html)
     assert "Li Lei" in html and "Sun 14 June" in html
     assert "Storyboard workshop" in html and "Confirmed" in html
-    assert f'action="/t/{ticket.code}/sessions/{programme_bits["workshop"].id}/cancel"' in html
-    assert f'action="/t/{ticket.code}/cancel"' in html and "data-confirm=" in html
     for link in ("qr.png", "ticket.ics", "print"):
         assert f'href="/t/{ticket.code}/{link}' in html
     assert 'href="/tickets/find"' in html
     assert client.get("/register").headers["Referrer-Policy"] == "same-origin"
+
+
+def test_only_the_management_link_shows_the_cancel_buttons(app, client, programme_bits):
+    workshop = programme_bits["workshop"]
+    ticket = register_directly(sessions=[workshop]).tickets[0]
+    cancel_forms = (f'action="/t/{ticket.code}/sessions/{workshop.id}/cancel"', f'action="/t/{ticket.code}/cancel"')
+
+    plain = open_page(client, f"/t/{ticket.code}")
+    managed = client.get(manage_page(ticket) + "&lang=en")
+    stale = open_page(client, f"/t/{ticket.code}?key={manage_keys.new_key()}")
+
+    assert not any(form in plain for form in cancel_forms)
+    assert "open the management link in the mail that came with your ticket" in plain
+    assert ticket.manage_key not in plain
+    html = body(managed)
+    assert managed.headers["Referrer-Policy"] == "no-referrer" and managed.headers["Cache-Control"] == "no-store"
+    assert all(form in html for form in cancel_forms) and "data-confirm=" in html
+    assert html.count(f'<input type="hidden" name="key" value="{ticket.manage_key}">') == 2
+    assert "This is your ticket’s management link" in html
+    # The QR code on the management page is the plain ticket URL: the key never goes into it.
+    assert qr_svg(f"http://localhost/t/{ticket.code}") in html  # the test client's origin
+    assert not any(form in stale for form in cancel_forms) and "This management link no longer works" in stale
+    assert ticket.manage_key not in open_page(client, f"/t/{ticket.code}/print")
 
 
 def test_an_unknown_ticket_is_a_localised_404(app, client):
@@ -301,11 +333,12 @@ def test_cancel_one_session_from_the_page_gives_the_place_to_the_next(app, clien
     tiny = programme_bits["tiny"]
     first = register_directly(sessions=[tiny], email="first@example.org").tickets[0]
     second = register_directly(sessions=[tiny], email="second@example.org").tickets[0]
-    token = csrf_from(open_page(client, f"/t/{first.code}"))
+    token = csrf_from(open_page(client, manage_page(first)))
 
-    response = client.post(f"/t/{first.code}/sessions/{tiny.id}/cancel", data={"csrf_token": token})
+    response = client.post(f"/t/{first.code}/sessions/{tiny.id}/cancel",
+                           data={"csrf_token": token, "key": first.manage_key})
 
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/t/{first.code}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(manage_page(first))
     html = body(client.get(response.headers["Location"]))
     assert "Your place in “Tiny workshop” is cancelled." in html
     assert re.search(r'seat-status--cancelled">Cancelled<', html)
@@ -318,9 +351,10 @@ def test_cancel_one_session_from_the_page_gives_the_place_to_the_next(app, clien
 def test_cancel_the_whole_ticket_from_the_page_returns_its_places(app, client, programme_bits):
     workshop = programme_bits["workshop"]
     ticket = register_directly(sessions=[workshop], companions=["Han Meimei"]).tickets[0]
-    token = csrf_from(open_page(client, f"/t/{ticket.code}"))
+    token = csrf_from(open_page(client, manage_page(ticket)))
 
-    response = client.post(f"/t/{ticket.code}/cancel", data={"csrf_token": token}, follow_redirects=True)
+    response = client.post(f"/t/{ticket.code}/cancel", data={"csrf_token": token, "key": ticket.manage_key},
+                           follow_redirects=True)
 
     html = body(response)
     assert "Your ticket is cancelled." in html and "pass__stamp" in html
@@ -332,11 +366,20 @@ def test_cancel_the_whole_ticket_from_the_page_returns_its_places(app, client, p
     assert client.get(f"/t/{ticket.code}/qr.png").status_code == 410
 
 
-def test_cancelling_needs_the_csrf_token(app, client, programme_bits):
+def test_cancelling_needs_the_csrf_token_and_the_management_key(app, client, programme_bits):
     ticket = register_directly(sessions=[programme_bits["workshop"]]).tickets[0]
+    paths = (f"/t/{ticket.code}/cancel", f"/t/{ticket.code}/sessions/{programme_bits['workshop'].id}/cancel")
+    key = {"key": ticket.manage_key}
+    token = csrf_from(open_page(client, "/tickets/find", "zh"))  # the plain ticket page has no form
 
-    assert client.post(f"/t/{ticket.code}/cancel").status_code == 400
-    assert client.post(f"/t/{ticket.code}/sessions/{programme_bits['workshop'].id}/cancel").status_code == 400
+    assert [client.post(path, data=key).status_code for path in paths] == [400, 400]
+    for path in paths:
+        refused = client.post(path, data={"csrf_token": token})
+        assert refused.status_code == 403
+        assert "取消或更改这张门票需要它的管理密钥" in body(refused)
+    client.set_cookie("lang", "en")
+    wrong = client.post(paths[0], data={"csrf_token": token, "key": manage_keys.new_key()})
+    assert wrong.status_code == 403 and "needs its management key" in body(wrong)
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id).status == "active"
     assert db.session.get(Slot, programme_bits["workshop"].id).seats_taken == 1

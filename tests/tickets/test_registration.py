@@ -142,11 +142,44 @@ def test_api_registration_round_trip(app, client):
     assert fetched["sessions"] == [{"id": workshop.id, "status": "waitlisted", "position": 1}]
     assert db.session.scalars(select(Registration)).one().name == "<script>alert(1)</script> 李雷 🎬"
 
-    assert client.delete(f"/api/v1/tickets/{data['ticket']['code']}/sessions/{workshop.id}").status_code == 204
+    key = {"X-Manage-Key": data["ticket"]["manage_key"]}
+    assert client.delete(f"/api/v1/tickets/{data['ticket']['code']}/sessions/{workshop.id}",
+                         headers=key).status_code == 204
     promoted = client.get(f"/api/v1/tickets/{companion['code']}").get_json()
     assert promoted["sessions"][0] == {"id": workshop.id, "status": "confirmed", "position": None}
-    assert client.delete(f"/api/v1/tickets/{data['ticket']['code']}").status_code == 204
+    assert client.delete(f"/api/v1/tickets/{data['ticket']['code']}", headers=key).status_code == 204
     assert client.get(f"/api/v1/tickets/{data['ticket']['code']}").get_json()["ticket"]["status"] == "cancelled"
+
+
+def test_api_cancelling_needs_the_tickets_management_key(app, client):
+    workshop = make_slot(start=time(14), end=time(15), capacity=5)
+    answer = client.post("/api/v1/registrations", json=body(sessions=[workshop.id], companions=[{"name": "韩梅梅"}]))
+    data = answer.get_json()
+    primary, [companion] = data["ticket"], data["companions"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    # Each person's own key and management link; neither is in what the code alone shows.
+    for ticket in (primary, companion):
+        assert ticket["manage_url"] == f"{ticket['url']}?key={ticket['manage_key']}"
+        shown = client.get(f"/api/v1/tickets/{ticket['code']}")
+        assert ticket["manage_key"] not in shown.get_data(as_text=True)
+        assert_valid(document, "TicketWithSessions", shown.get_json())
+    assert primary["manage_key"] != companion["manage_key"]
+    paths = (f"/api/v1/tickets/{primary['code']}/sessions/{workshop.id}", f"/api/v1/tickets/{primary['code']}")
+
+    for headers in ({}, {"X-Manage-Key": companion["manage_key"]}, {"X-Manage-Key": ""}):
+        for path in paths:
+            refused = client.delete(path, headers={"Accept-Language": "en", **headers})
+            assert refused.status_code == 403
+            assert_valid(document, "Error", refused.get_json())
+            assert refused.get_json()["error"]["code"] == "manage_key_required"
+    zh = client.delete(paths[1], headers={"Accept-Language": "zh"}).get_json()["error"]["message"]
+    assert zh.startswith("取消或更改这张门票需要它的管理密钥")
+    db.session.expire_all()
+    assert db.session.get(Slot, workshop.id).seats_taken == 2
+    assert [ticket.status for ticket in db.session.scalars(select(Ticket))] == ["active", "active"]
+    assert client.delete(paths[1], headers={"X-Manage-Key": primary["manage_key"]}).status_code == 204
+    unknown = client.delete("/api/v1/tickets/unknown", headers={"X-Manage-Key": primary["manage_key"]})
+    assert unknown.status_code == 404
 
 
 @pytest.mark.parametrize("payload,field", [
@@ -168,7 +201,7 @@ def test_api_errors(app, client):
     make_day(DAY, capacity=1)
     assert client.post("/api/v1/registrations", data="nope").status_code == 400
     assert client.get("/api/v1/tickets/unknown").status_code == 404
-    assert client.delete("/api/v1/tickets/unknown").status_code == 404
+    assert client.delete("/api/v1/tickets/unknown").status_code == 404  # an unknown code, whatever the key
     full = client.post("/api/v1/registrations", json=body(companions=[{"name": "B"}]))
     assert full.status_code == 409 and full.get_json()["error"]["code"] == "day_full"
 
