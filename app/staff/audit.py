@@ -39,8 +39,12 @@ def search(*, actor_id: int | None = None, action: str | None = None, on: date |
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     if on is not None:
-        start = clock.at_local(on, datetime.min.time())
-        query = query.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
+        try:
+            start = clock.at_local(on, datetime.min.time())
+            end = start + timedelta(days=1)
+        except OverflowError:  # a day at the calendar's edge (0001-01-01, 9999-12-31): nothing was logged
+            return []
+        query = query.where(AuditEntry.at >= start, AuditEntry.at < end)
     return list(db.session.scalars(query))
 
 

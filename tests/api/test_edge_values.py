@@ -1,7 +1,9 @@
-"""Ids past the database's integer range, and times the API cannot write, are the caller's error.
+"""Values at the edges: ids past the database's integer range and times the API cannot write are
+the caller's error; a day at the calendar's edge is just a day.
 
 Found by tests/api/test_fuzz.py: each of these used to end in a 500 (an integer too large for
-the database, a round in the year 306 whose wall-clock offset has seconds)."""
+the database, a round in the year 306 whose wall-clock offset has seconds, the audit log of
+0001-01-01 whose UTC start is before the calendar's)."""
 import pytest
 
 from app.ids import MAX_ID
@@ -47,3 +49,8 @@ def test_a_round_time_the_api_cannot_write_is_invalid(api, start):
     answer = api("POST", "/rounds", role="admin", json=round_body(start=start), status=422)
 
     assert "starts_at" in answer["error"]["fields"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_audit_log_of_a_day_at_the_calendars_edge_is_empty(api, day):
+    assert api("GET", f"/audit?day={day}", role="admin")["entries"] == []
