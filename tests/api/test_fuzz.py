@@ -95,6 +95,8 @@ def with_ticket(case, ticket: tuple[str, str] | None):
     return case
 
 
+# One pytest test per operation, each a hypothesis test over the operation's strategy
+# (schemathesis.pytest.from_fixture, the lazy loader, fails under pytest 9.2: no Function._nodeid).
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_every_operation_answers_as_documented(operation_id, api_schema, fuzz_server, tickets):
     _, tokens = fuzz_server
