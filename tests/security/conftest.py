@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -53,6 +54,8 @@ class Site:
     credentials: dict[str, tuple[str, str, str]]
     #: path parameter name → a value that exists in the database.
     rows: dict[str, int | str]
+    #: The seeded ticket's page opened with its management link (/t/<code>?key=…).
+    manage_path: str
 
     def callers(self) -> dict[str, Caller]:
         """By name (CALLERS): the visitor, a wrong token, then each role by session and by token."""
@@ -81,8 +84,9 @@ def _session_caller(app: Flask, name: str, role: str | None) -> tuple[Caller, tu
     return caller, issued and (issued.member.email, issued.password, issued.token)
 
 
-def _seed_rows(site_app: Flask, credentials: dict, kiosk: Caller) -> dict[str, int | str]:
-    """A registration and a story through the API, then one row of each kind the paths name."""
+def _seed(site_app: Flask, credentials: dict, kiosk: Caller) -> tuple[dict[str, int | str], str]:
+    """A registration and a story through the API; then one row of each kind the paths name, and
+    the ticket's management link (path and query)."""
     client = site_app.test_client()
     answer = client.post("/api/v1/registrations", json={
         "name": "Lin Visitor", "email": "lin@example.org", "days": ["2026-06-14"], "sessions": [],
@@ -98,7 +102,7 @@ def _seed_rows(site_app: Flask, credentials: dict, kiosk: Caller) -> dict[str, i
         first = lambda model: db.session.scalars(select(model.id).order_by(model.id)).first()  # noqa: E731
         kiosk_member = db.session.scalars(select(StaffMember).where(
             StaffMember.email == credentials["kiosk"][0])).one()
-        return {
+        rows = {
             "slot_id": first(Slot), "session_id": first(Slot), "venue_id": first(Venue),
             "day_id": first(ExhibitionDay), "round_id": story.get_json()["round_id"],
             "story_id": story.get_json()["id"], "kiosk_id": kiosk_member.id,
@@ -106,6 +110,8 @@ def _seed_rows(site_app: Flask, credentials: dict, kiosk: Caller) -> dict[str, i
             "registration_id": first(Registration), "code": answer.get_json()["ticket"]["code"],
             "key": db.session.scalars(select(Film.key).order_by(Film.id)).first(), "beat": 0,
         }
+    manage = urlsplit(answer.get_json()["ticket"]["manage_url"])
+    return rows, f"{manage.path}?{manage.query}"
 
 
 @pytest.fixture(scope="package")
@@ -123,8 +129,8 @@ def site(sqlite_template, tmp_path_factory) -> Site:
         sessions[role], credentials[role] = _session_caller(app, f"{role} session", role)
         tokens[role] = Caller(f"{role} token", role, headers={
             "Authorization": f"Bearer {credentials[role][2]}"})
-    rows = _seed_rows(app, credentials, tokens["kiosk"])
-    yield Site(app, sessions, tokens, visitor, credentials, rows)
+    rows, manage_path = _seed(app, credentials, tokens["kiosk"])
+    yield Site(app, sessions, tokens, visitor, credentials, rows, manage_path)
     with app.app_context():
         db.engine.dispose()
 

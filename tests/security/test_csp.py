@@ -67,3 +67,10 @@ def test_pages_use_only_script_and_style_files(answers, name):
     wrong = [f"{operation}: {problem}" for operation, response in pages for problem in problems(response)]
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
     assert len(pages) >= 5
+
+
+def test_the_ticket_management_page_too(site):
+    """The ticket page opened with its management link (?key=) shows the cancel forms."""
+    response = site.open(site.visitor, site.manage_path)
+    assert response.status_code == 200 and "/cancel" in response.get_data(as_text=True)
+    assert problems(response) == []
