@@ -22,8 +22,11 @@ import pytest
 import redis
 import requests
 
+from app.db import database_outage
+from app.realtime.coalesce import Announcer
+from app.tickets import outbox
 from tests.api.test_staff_api import bearer
-from tests.conftest import DEMO_CLOCK, migrate_to_head
+from tests.conftest import DEMO_CLOCK, make_app, migrate_to_head
 from tests.live import crash, free_port, launch, server_environment
 from tests.realtime.test_challenge_sockets import Screen, prepare
 from tests.test_crash import tickets_to_scan
@@ -236,3 +239,25 @@ def test_postgresql_restarted_under_load_is_a_503_then_serves_again(private_post
     assert len(lines(log, "The database is unreachable")) == 1, log.read_text()[-3000:]
     assert len(lines(log, "The database answers again.")) == 1
     assert not lines(log, "Traceback")
+
+
+@pytest.mark.parametrize("task", ["mail", "announcement"])
+def test_a_background_task_that_meets_a_dead_database_warns_once_without_a_traceback(task, tmp_path, caplog):
+    """The mail round and the coalesced announcements go on through an outage, quietly."""
+    app = make_app("postgresql://postgres@127.0.0.1:1/none", tmp_path)
+    announcer = Announcer()
+    announcer._app = app
+    database_outage.recovered()  # whatever an earlier test left
+    caplog.clear()
+    try:
+        for _ in range(3):
+            if task == "mail":
+                with app.app_context():
+                    outbox.deliver_due()
+            else:
+                announcer._announce({"leaderboard:1"})
+        assert database_outage.down
+        assert [record.getMessage()[:28] for record in caplog.records] == ["The database is unreachable "]
+        assert not any(record.exc_info for record in caplog.records)
+    finally:
+        database_outage.recovered()

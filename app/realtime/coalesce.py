@@ -21,7 +21,9 @@ import threading
 
 import redis
 from flask import Flask, current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from app.db import database_outage
 from app.extensions import db, socketio
 from app.outages import first_line
 from app.realtime.queue import queue_outage
@@ -126,6 +128,8 @@ class Announcer:
             try:
                 for topic in sorted(topics):
                     publish.announce(topic)
+            except (OperationalError, InterfaceError) as error:  # the database is away: said once an outage
+                database_outage.failed(first_line(error))
             except Exception:  # a failed announcement must not end the task; the next change re-announces
                 app.logger.exception("announcements: announcing %s failed", sorted(topics))
             finally:
