@@ -10,6 +10,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import text
 from app.errors import DomainError, ValidationFailed
@@ -109,13 +110,22 @@ def undecodable_form_fields(raw: bytes) -> dict:
     return found
 
 
+def _refuse_cut_body(data: bytes) -> None:
+    """413 for a body sent without Content-Length (chunked) that reaches the size cap: werkzeug
+    hands over its first MAX_CONTENT_LENGTH bytes, silently, and the rest would go unread."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+
+
 def screen_request() -> None:
     """Before every view: refuse unreadable text in the path, the query, a form or a JSON body."""
+    if request.is_json or request.mimetype == "application/x-www-form-urlencoded":
+        _refuse_cut_body(request.get_data(parse_form_data=False))  # kept: the JSON or form is parsed from it
     fields = {**unreadable_fields(request.view_args or {}), **_multi_fields(request.args)}
     if request.is_json:
         fields.update(unreadable_fields(request.get_json(silent=True)))
     elif request.mimetype == "application/x-www-form-urlencoded":
-        # The raw body first (kept, so the form is parsed from it after).
         fields.update(undecodable_form_fields(request.get_data(parse_form_data=False)))
         fields.update(_multi_fields(request.form))
     elif request.mimetype == "multipart/form-data":
