@@ -2,7 +2,7 @@
 
 Ids are 32-bit integers on PostgreSQL (and 64-bit on SQLite): a larger number in a
 URL, query or body can name no row, and handed to the database it is an error, not
-an answer. Every id read from a request goes through here first.
+an answer. Every <int:...> route, and every id an API request brings, goes through here first.
 """
 from __future__ import annotations
 
