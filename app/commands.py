@@ -16,6 +16,8 @@ from app.staff import services as staff_services
 from app.staff.models import ROLES
 from app.tickets import outbox
 
+#: Seconds `backlot serve` keeps an idle connection open (see serve_command).
+KEEP_ALIVE_SECONDS = 75
 #: gunicorn worker class for each async mode (BACKLOT_ASYNC_MODE).
 _WORKERS = {"eventlet": ["-k", "eventlet"], "threading": ["-k", "gthread", "--threads", "64"]}
 #: gunicorn's access log without query strings or referrers: a ticket's management link carries
@@ -161,6 +163,10 @@ def serve_command(host: str, port: int, worker_connections: int, access_log: boo
     argv = [gunicorn, *_WORKERS[mode], "-w", "1", "--worker-connections", str(worker_connections),
             "-b", f"{host}:{port}",
             *(["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT] if access_log else []),
+            # Idle connections stay open longer than nginx's upstream keepalive_timeout (60 s) and a
+            # phone's pause between scans: gunicorn's 2 s default closes them under a client about
+            # to reuse one, and a POST on it is lost (nginx does not retry those).
+            "--keep-alive", str(KEEP_ALIVE_SECONDS),
             "--graceful-timeout", "5", "app.wsgi:application"]
     click.echo(f"Backlot on http://{host}:{port} ({mode})")
     os.execv(gunicorn, argv)
