@@ -1,9 +1,14 @@
 """Starting Backlot with a bad setting stops with one clear line, not a traceback."""
+import http.client
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+
+from tests.live import backlot, server_environment, serving
 
 BACKLOT = str(Path(sys.executable).with_name("backlot"))
 
@@ -46,3 +51,20 @@ def test_migrate_and_seed_on_a_fresh_instance(tmp_path):
     seeded = run_backlot(tmp_path, "seed")
     assert seeded.returncode == 0, seeded.stderr
     assert (tmp_path / "backlot.sqlite3").exists()
+
+
+def test_serve_keeps_an_idle_connection_open_past_a_pause(tmp_path):
+    """A gate phone pausing between scans (or nginx's pooled upstream connection) finds its
+    connection still open: gunicorn's 2 s default would close it, racing the next request."""
+    env = server_environment(tmp_path)
+    backlot(env, "db", "upgrade")
+    with serving(env, tmp_path / "serve.log") as base_url:
+        connection = http.client.HTTPConnection(urlsplit(base_url).hostname, urlsplit(base_url).port, timeout=10)
+        try:
+            connection.request("GET", "/api/v1/openapi.json")
+            assert connection.getresponse().read()
+            time.sleep(2.5)
+            connection.request("GET", "/api/v1/openapi.json")  # the same socket: http.client does not reconnect
+            assert connection.getresponse().status == 200
+        finally:
+            connection.close()
