@@ -24,6 +24,7 @@ from app.challenge.models import ChallengeRound, JuryScore, Story
 from app.challenge.serializers import frame_url
 from app.challenge.stories import FRAMES_WITHOUT_PNG
 from app.extensions import db
+from app.ids import parse_id
 from app.staff.auth import roles_required
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
@@ -90,7 +91,7 @@ def _context(challenge_round: ChallengeRound) -> dict:
 @roles_required(*JURY_ROLES)
 def scoring_page():
     """The round picker, the juror's progress, the filters and the story cards."""
-    challenge_round = chosen_round(request.args.get("round_id", type=int))
+    challenge_round = chosen_round(request.args.get("round_id", type=parse_id))
     context = _context(challenge_round) if challenge_round is not None else {"challenge_round": None}
     return render_template("jury/scoring.html", rounds=all_rounds(), juror=current_user, **context)
 

@@ -15,6 +15,7 @@ from app import clock
 from app.challenge import leaderboard, results, rounds, show
 from app.challenge.models import ChallengeRound
 from app.extensions import db
+from app.ids import parse_id
 from app.staff.auth import roles_required
 
 bp = Blueprint("show_console", __name__, url_prefix="/staff/show")
@@ -29,7 +30,7 @@ def _all_rounds() -> list[ChallengeRound]:
 
 def _chosen_round() -> ChallengeRound | None:
     """?round_id= if it names a round, else the one the leaderboard shows by default."""
-    round_id = request.args.get("round_id", type=int)
+    round_id = request.args.get("round_id", type=parse_id)
     if round_id is not None:
         found = db.session.get(ChallengeRound, round_id)
         if found is not None:

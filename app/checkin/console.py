@@ -10,6 +10,7 @@ from app.checkin import attendance, services
 from app.checkin.models import DAY_ENTRY
 from app.errors import DomainError
 from app.extensions import db
+from app.ids import parse_id
 from app.staff.auth import roles_required
 from app.staff.forms import ActionForm
 from app.tickets.models import Ticket
@@ -78,7 +79,7 @@ def manual_check_in(ticket_id: int):
     """Check a looked-up visitor in by hand, at the entrance or (session_id) a session."""
     ticket = db.session.get(Ticket, ticket_id) or abort(404)
     if ActionForm().validate_on_submit():
-        session_id = request.form.get("session_id", type=int) or None
+        session_id = request.form.get("session_id", type=parse_id) or None
         answer = services.manual_check_in(ticket, current_user._get_current_object(), session_id=session_id)
         message = str(RESULT_LABELS[answer["result"]])
         flash(f"{ticket.holder_name}: {message}", "ok" if answer["result"] == "ok" else "error")

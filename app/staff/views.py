@@ -14,6 +14,7 @@ from app import clock
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db, limiter
 from app.i18n import localized
+from app.ids import parse_id
 from app.schedule import services as schedule
 from app.security import same_site_path
 from app.staff import audit, services
@@ -164,7 +165,7 @@ def revoke_token(token_id: int):
 @roles_required("admin")
 def audit_log():
     """Who changed what and when, filtered by person, kind of action and day."""
-    actor = request.args.get("actor", type=int)
+    actor = request.args.get("actor", type=parse_id)
     action = request.args.get("action") or None
     try:
         on = date.fromisoformat(request.args["day"]) if request.args.get("day") else None

@@ -21,6 +21,7 @@ from app.api.serializers import schedule_calendar
 from app.errors import DomainError
 from app.extensions import limiter
 from app.i18n import current_locale, localized
+from app.ids import parse_id
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
 from app.tickets import lookup, manage_keys, services
@@ -77,7 +78,7 @@ def register():
     days, sessions_by_day = _bookable()
     offered = {slot.id: slot for slots in sessions_by_day.values() for slot in slots}
     form, problem, status = RegisterForm(), None, 200
-    if not form.is_submitted() and (wanted := offered.get(request.args.get("session", type=int))):
+    if not form.is_submitted() and (wanted := offered.get(request.args.get("session", type=parse_id))):
         form.preselect(wanted)
     if form.validate_on_submit():
         try:

@@ -1,6 +1,8 @@
 """The staff console through HTTP: sign-in, scheduling forms, accounts, audit, CSRF."""
 from datetime import date, time
 
+import pytest
+
 from app.extensions import db
 from app.schedule.models import Slot
 from app.staff import audit, services
@@ -131,3 +133,16 @@ def test_security_headers(app, client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    ("admin", "/staff/show?round_id={}"),
+    ("jury", "/jury?round_id={}"),
+    ("admin", "/staff/audit?actor={}"),
+    (None, "/register?session={}"),
+])
+def test_an_id_past_the_database_range_in_a_staff_or_visitor_query_is_ignored(app, client, programme, role, path):
+    """Read like any non-number: the page as without it (a number past SQLite's 64 bits was a 500)."""
+    if role:
+        sign_in(client, role)
+    assert client.get(path.format(10**30)).status_code == 200
