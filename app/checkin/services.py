@@ -100,12 +100,17 @@ def _find(code: str | None, moment: datetime) -> _Holder | None:
 
 
 def _place(holder: _Holder | None, req: ScanRequest) -> tuple[int, int]:
-    """The day and place (a session, or the entrance) the scan is for, or why not."""
+    """The day and place (a session, or the entrance) the scan is for, or why not.
+
+    Entering needs the right to (an active ticket, the day, a confirmed seat); leaving needs only
+    to be inside (_leave): a ticket cancelled, or a seat given back, while its holder was inside
+    still lets them out, so the count of people inside comes down."""
     if holder is None:
         raise _Refused("unknown_ticket")
-    if holder.status != "active":
+    leaving = req.direction == "out"
+    if holder.status != "active" and not leaving:
         raise _Refused("cancelled")
-    if holder.day_id is None or not holder.has_day_entry:
+    if holder.day_id is None or not (holder.has_day_entry or leaving):
         raise _Refused("wrong_day")
     if req.session_id is None:
         return holder.day_id, DAY_ENTRY
@@ -113,7 +118,7 @@ def _place(holder: _Holder | None, req: ScanRequest) -> tuple[int, int]:
                               .where(Slot.id == req.session_id)).first()
     if slot is None or slot.day_id != holder.day_id:
         raise _Refused("wrong_day")
-    if slot.requires_registration:
+    if slot.requires_registration and not leaving:
         seat = db.session.scalar(select(Seat.status).where(Seat.ticket_id == holder.id,
                                                            Seat.slot_id == req.session_id))
         if seat != "confirmed":

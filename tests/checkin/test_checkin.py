@@ -68,6 +68,27 @@ def test_exit_allows_re_entry_and_counts_who_is_inside(app):
     assert scan(ticket.code)["result"] == "ok"
 
 
+
+def test_a_ticket_cancelled_while_its_holder_is_inside_still_lets_them_out(app):
+    """Found by tests/test_properties.py: the exit was refused as `cancelled`, so the holder was
+    counted inside all day and the venue filled up with people who had gone."""
+    make_day(DAY)
+    workshop = make_slot(start=time(14), end=time(15), capacity=5)
+    ticket = register(sessions=[workshop.id]).tickets[0]
+    never_came = register(email="b@example.org").tickets[0]
+    assert scan(ticket.code)["result"] == "ok"
+    assert scan(ticket.code, session_id=workshop.id)["result"] == "ok"
+
+    tickets.cancel_ticket(ticket)
+    tickets.cancel_ticket(never_came)
+
+    assert scan(ticket.code, session_id=workshop.id, direction="out")["result"] == "ok"
+    assert scan(ticket.code, direction="out")["result"] == "ok"
+    db.session.expire_all()
+    assert db.session.get(ExhibitionDay, 1).inside_now == 0
+    assert scan(ticket.code)["result"] == "cancelled"  # out, and not in again
+    assert scan(never_came.code, direction="out")["result"] == "not_inside"
+
 def test_maximum_inside_answers_capacity_reached_until_someone_leaves(app):
     day = make_day(DAY)
     day.max_inside = 1
