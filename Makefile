@@ -53,8 +53,10 @@ nginx:
 	  else echo "nginx is missing and cannot be installed here: the proxy test will skip."; fi; \
 	fi
 
+# Two workers (pytest-xdist), a test file each at a time; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test translations chromium nginx
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Every load workload beside its reference, on loopback; writes bench/results.md (BENCH_ARGS=--quick: a smoke run).
 bench: $(VENV)/.installed-test translations

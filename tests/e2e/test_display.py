@@ -260,7 +260,7 @@ def test_a_display_moves_on_by_itself_when_the_round_ends(page: Page, tmp_path: 
     # Round 1 ends at 12:00 and round 2 starts at 12:30. The server says nothing at 12:00:
     # the display asks again by itself, before its once-a-minute refresh would have.
     instance = tmp_path / "instance"
-    env = own_instance(instance, clock="2026-06-14T11:59:30+08:00")
+    env = own_instance(instance, clock="2026-06-14T11:59:45+08:00")
     with serving(env, instance / "server.log") as base_url:
         open_display(page, base_url, "round-edge")
         band = page.locator(".band__round")
