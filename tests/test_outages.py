@@ -26,7 +26,7 @@ from app.db import database_outage
 from app.realtime.coalesce import Announcer
 from app.tickets import outbox
 from tests.api.test_staff_api import bearer
-from tests.conftest import DEMO_CLOCK, make_app, migrate_to_head
+from tests.conftest import DEMO_CLOCK, make_app, migrate_to_head, unavailable
 from tests.live import crash, free_port, launch, server_environment
 from tests.realtime.test_challenge_sockets import Screen, prepare
 from tests.test_crash import tickets_to_scan
@@ -54,7 +54,7 @@ class PrivateRedis:
 
     def __init__(self):
         if not shutil.which("redis-server"):
-            pytest.skip("redis-server is not installed")
+            unavailable("redis-server is not installed")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None
@@ -84,7 +84,7 @@ class PrivatePostgres:
 
     def __init__(self):
         if not (PG_BIN / "initdb").exists():
-            pytest.skip(f"no PostgreSQL server binaries in {PG_BIN}")
+            unavailable(f"no PostgreSQL server binaries in {PG_BIN}")
         self.folder = Path(tempfile.mkdtemp(prefix="backlot-pg-"))
         self.as_owner = []
         if os.geteuid() == 0:
