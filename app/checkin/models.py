@@ -17,10 +17,12 @@ from app.extensions import db
 from app.tickets.models import Ticket
 
 RESULTS = ("ok", "already_checked_in", "unknown_ticket", "wrong_day", "not_registered", "cancelled",
-           "capacity_reached", "not_inside")
+           "capacity_reached", "not_inside", "too_early", "closed", "entry_paused")
 DIRECTIONS = ("in", "out")
 #: Presence.slot_id for the exhibition entrance (day entry), which has no session.
 DAY_ENTRY = 0
+#: GatePause.gate of a pause of the whole venue (every gate at once).
+WHOLE_VENUE = "*"
 
 
 class Presence(db.Model):
@@ -66,3 +68,14 @@ class Scan(db.Model):
     staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     #: The answer given, returned again as it was for a repeated nonce.
     answer: Mapped[dict] = mapped_column(JSON)
+
+
+class GatePause(db.Model):
+    """Entry paused at one gate (or, with gate WHOLE_VENUE, at every gate): the row exists while
+    the pause lasts. Exits go on; entries there answer `entry_paused`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gate: Mapped[str] = mapped_column(String(60), unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))

@@ -153,6 +153,18 @@ class Slot(db.Model):
     #: Places handed out; only ever moved by a conditional UPDATE, never read-then-write.
     seats_taken: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    #: Gates admit ticket holders from this many minutes before the start until the end.
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
+    #: Booking opens at (null: it is open already) and closes at (null: at the start).
+    booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booking_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: After this a full session takes nobody on its waiting list (null: when booking closes).
+    waitlist_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Confirmed seats not checked in this many minutes after the start are released to the
+    #: waiting list or walk-ins (null: never).
+    no_show_release_minutes: Mapped[int | None] = mapped_column(default=10, server_default="10")
+    #: When the no-show release ran for this session (it runs once).
+    no_shows_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     day: Mapped[ExhibitionDay] = relationship()
     venue: Mapped[Venue] = relationship(back_populates="slots")

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime
+from app.db import LocalizedText, UTCDateTime
 from app.extensions import db
 from app.schedule.models import ExhibitionDay, Slot
 
 TICKET_STATUSES = ("active", "cancelled")
 SEAT_STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANNELS = ("online", "walk_in")
+NOTICE_SCOPES = ("session", "day", "exhibition")
 
 
 class Registration(db.Model):
@@ -98,6 +99,8 @@ class Seat(db.Model):
     status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when a confirmed seat was taken back because its holder had not come (no-show release).
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket] = relationship(back_populates="seats")
     slot: Mapped[Slot] = relationship()
@@ -122,3 +125,25 @@ class OutboxMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Notice(db.Model):
+    """One message from staff (zh and en) to everyone registered for a session, a day or the
+    whole exhibition; each recipient gets it in their own language through the outbox."""
+
+    __table_args__ = (CheckConstraint(f"scope IN {NOTICE_SCOPES}", name="notice_scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id"))
+    day_id: Mapped[int | None] = mapped_column(ForeignKey("exhibition_day.id"))
+    subject: Mapped[dict] = mapped_column(LocalizedText)
+    body: Mapped[dict] = mapped_column(LocalizedText)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Null until sent; then how many mails went to the outbox.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    slot: Mapped[Slot | None] = relationship()
+    day: Mapped[ExhibitionDay | None] = relationship()
