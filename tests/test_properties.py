@@ -78,7 +78,9 @@ class Exhibition(RuleBasedStateMachine):
     def programme(self):
         empty_database()
         make_day(capacity=1000)
-        self.slots = [make_slot(start=time(14 + index), end=time(15 + index), capacity=capacity).id
+        # Their gates open from 10:00 (hours before the start), so that scans at NOW meet the seat rules.
+        self.slots = [make_slot(start=time(14 + index), end=time(15 + index), capacity=capacity,
+                                checkin_opens_minutes=(4 + index) * 60).id
                       for index, capacity in enumerate(CAPACITIES)]
         challenge_round = make_round(votes_per_ticket=VOTES_PER_TICKET)
         self.round_id = challenge_round.id

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import challenge, checkins, openapi, schedule, staff, tickets, voting  # noqa: E402,F401  (registers the routes)
+from app.api import challenge, checkins, gates, openapi, schedule, staff, tickets, voting  # noqa: E402,F401  (registers the routes)

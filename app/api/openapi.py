@@ -14,7 +14,9 @@ from app.challenge import rules as story_rules
 from app.challenge.cowriter import KINDS as SUGGESTION_KINDS
 from app.challenge.models import DISPLAY_MODES, STORY_STATUSES
 from app.challenge.screens import MESSAGE_MAX as PAUSE_MESSAGE_MAX
+from app.checkin.gates import REASON_MAX as GATE_REASON_MAX
 from app.checkin.models import RESULTS as SCAN_RESULTS
+from app.checkin.rules import SCANNED_AT_LEAD
 from app.ids import MAX_ID
 from app.schedule.models import SLOT_KINDS, SLOT_STATUSES
 from app.staff.models import ROLES
@@ -139,9 +141,18 @@ SCHEMAS = {
             "status": {"type": "string", "enum": list(SLOT_STATUSES)},
             "description": ref("schemas", "LocalizedText"),
             "film_id": nullable(ID),
+            "booking_opens_at": {**nullable(TIMESTAMP), "description": "When booking opens; null: open "
+                                 "already (or no registration needed)."},
+            "booking_closes_at": {**nullable(TIMESTAMP), "description": "When booking closes (by default "
+                                  "and at the latest at the start); null where no registration is needed."},
+            "waitlist_closes_at": {**nullable(TIMESTAMP), "description": "After this a full session takes "
+                                   "nobody on its waiting list (by default when booking closes)."},
+            "bookable": {"type": "boolean", "description": "Whether a visitor can book it now (a place or "
+                         "the waiting list); outside its window a registration is 422 on `sessions.N`."},
         },
         "required": ["id", "kind", "title", "venue_id", "starts_at", "ends_at", "capacity",
-                     "remaining", "requires_registration", "status", "description", "film_id"],
+                     "remaining", "requires_registration", "status", "description", "film_id",
+                     "booking_opens_at", "booking_closes_at", "waitlist_closes_at", "bookable"],
     },
     "StaffMember": {
         "type": "object",
@@ -229,7 +240,9 @@ SCHEMAS = {
             "nonce": {"type": "string", "maxLength": 64,
                       "description": "Client-made; a re-sent scan with the same nonce gets the first answer."},
             "scanned_at": {"type": "string", "format": "date-time",
-                           "description": "For scans made offline; decides the day and the order."},
+                           "description": "For scans made offline; decides the day and the order. More "
+                                          f"than {SCANNED_AT_LEAD.seconds // 60} minutes ahead of the "
+                                          "server's clock is 422 on scanned_at."},
         },
         "required": ["scan", "gate"],
     },
@@ -429,6 +442,41 @@ SCHEMAS = {
         "type": "object",
         "properties": {"kiosks": {"type": "array", "items": ref("schemas", "Kiosk")}},
         "required": ["kiosks"],
+    },
+    "Window": {
+        "type": "object",
+        "description": "When a gate admits entries: from opens_at up to (not including) closes_at.",
+        "properties": {"opens_at": TIMESTAMP, "closes_at": TIMESTAMP},
+        "required": ["opens_at", "closes_at"],
+    },
+    "GatePause": {
+        "type": "object",
+        "description": "Entry paused at a gate (`gate` null: at every gate, the whole venue).",
+        "properties": {"gate": nullable({"type": "string"}), "paused_at": TIMESTAMP,
+                       "reason": {"type": "string"},
+                       "paused_by": nullable({"type": "string", "description": "The staff member's name."})},
+        "required": ["gate", "paused_at", "reason", "paused_by"],
+    },
+    "GatePauses": {
+        "type": "object",
+        "description": "Every pause in force; the same payload as the Socket.IO event gates_changed on /staff.",
+        "properties": {"venue_paused": {"type": "boolean"}, "venue": nullable(ref("schemas", "GatePause")),
+                       "gates": {"type": "array", "items": ref("schemas", "GatePause")}},
+        "required": ["venue_paused", "venue", "gates"],
+    },
+    "GateState": {
+        "type": "object",
+        "description": "A gate's own pause (`gate` null: the whole venue's), and whether the whole venue "
+                       "is paused: entries at the gate answer entry_paused when either is.",
+        "properties": {"gate": nullable({"type": "string"}), "paused": {"type": "boolean"},
+                       "paused_at": nullable(TIMESTAMP), "reason": nullable({"type": "string"}),
+                       "paused_by": nullable({"type": "string"}), "venue_paused": {"type": "boolean"}},
+        "required": ["gate", "paused", "paused_at", "reason", "paused_by", "venue_paused"],
+    },
+    "GatePauseRequest": {
+        "type": "object",
+        "properties": {"reason": nullable({"type": "string", "maxLength": GATE_REASON_MAX,
+                                           "description": "For staff: why entry is paused."})},
     },
     "PauseRequest": {
         "type": "object",
@@ -689,6 +737,22 @@ def display_mode(summary: str, operation_id: str, **more) -> dict:
                                    requestBody=body_of("ModeRequest"), **more)}
 
 
+GATE_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 60},
+             "description": "The gate's name, as its scanners send it (trimmed; not `*`)."}
+
+
+def gate_switch(summary: str, operation_id: str, pausing: bool, **more) -> dict:
+    """POST /gates[/{name}]/pause or /resume (admin); repeating is harmless."""
+    responses = {"200": ok("The pause state now (also when nothing changed).", "GateState"),
+                 "422": ref("responses", "ValidationFailed")}
+    if pausing:
+        responses["400"] = ref("responses", "BadJson")
+        more["requestBody"] = body_of("GatePauseRequest", required=False)
+    return {"post": staff_operation(summary, operation_id, "checkin", responses,
+                                    description="Entries there answer `entry_paused` while paused; exits "
+                                                "go on. Audit-logged; scanners see it at once.", **more)}
+
+
 def kiosk_switch(summary: str, operation_id: str, **more) -> dict:
     """POST /kiosks/{kiosk_id}/pause or /resume."""
     responses = {"200": ok("The kiosk.", "Kiosk"), "404": error_response("kiosk_not_found."),
@@ -760,7 +824,10 @@ PATHS = {
         "description": "Each person gets a ticket. A full session is not an error: that "
                        "person is waitlisted with a position. A full day is 409 day_full; "
                        "more than six tickets a day for one email is 409 too_many_tickets; "
-                       "a session on a day not chosen is 422.",
+                       "a session on a day not chosen is 422. So is a session outside its "
+                       "booking window (not open yet, closed — by default at its start — or, when "
+                       "the place would be on the waiting list, past the waiting list's cut-off): "
+                       "422 on `sessions.N` with the reason, and nothing is written.",
         "operationId": "createRegistration",
         "tags": ["tickets"],
         "parameters": [ref("parameters", "AcceptLanguage")],
@@ -809,7 +876,11 @@ PATHS = {
         **STAFF_AUTH,
         "summary": "Answer one scan at a gate (role gate or admin)",
         "description": "One entry gives exactly one `ok` however many gates scan the ticket at "
-                       "once; it enters again only after an exit scan.",
+                       "once; it enters again only after an exit scan. The first answer that applies: "
+                       "unknown_ticket, cancelled, wrong_day; for an entry then entry_paused, too_early or "
+                       "closed (the day's opening hours at the entrance, the session's check-in window at "
+                       "a session), not_registered; then already_checked_in, capacity_reached (entry) or "
+                       "not_inside (exit). Exits are never refused for a pause or the hours.",
         "operationId": "checkIn",
         "tags": ["checkin"],
         "parameters": [ref("parameters", "AcceptLanguage")],
@@ -820,21 +891,37 @@ PATHS = {
                       "401": ref("responses", "Unauthorized"), "403": ref("responses", "Forbidden"),
                       "422": ref("responses", "ValidationFailed")},
     }},
+    "/gates": {"get": staff_operation("The gates where entry is paused (role gate or admin)", "listGatePauses",
+                                      "checkin", {"200": ok("Every pause in force.", "GatePauses")})},
+    "/gates/pause": gate_switch("Pause entry at every gate (admin)", "pauseVenue", True),
+    "/gates/resume": gate_switch("Let entry go on at every gate (admin; gates paused on their own stay "
+                                 "paused)", "resumeVenue", False),
+    "/gates/{name}/pause": gate_switch("Pause entry at one gate (admin)", "pauseGate", True,
+                                       parameters=[GATE_NAME]),
+    "/gates/{name}/resume": gate_switch("Let entry go on at one gate (admin)", "resumeGate", False,
+                                        parameters=[GATE_NAME]),
     "/checkins/offline": {"get": {
         **STAFF_AUTH,
         "summary": "The offline pack of a day for gate phones (role gate or admin)",
         "description": "Ticket codes are never sent in clear: each is sha256(salt + code), hex, with a "
                        "salt fixed per day. `sessions` maps a session id (sessions that need a seat) to "
-                       "the hashes of its confirmed seats.",
+                       "the hashes of its confirmed seats. `hours` is the day's opening hours at the entrance "
+                       "(null: no exhibition that day), `windows` each session's check-in window (from its "
+                       "set time before the start to its end), `paused` the pauses in force when the pack "
+                       "was made: the phone answers too_early, closed and entry_paused as the server would.",
         "operationId": "getOfflinePack",
         "tags": ["checkin"],
         "parameters": [ref("parameters", "AcceptLanguage"),
                        {"name": "day", "in": "query", "required": True,
                         "schema": {"type": "string", "format": "date"}}],
         "responses": {"200": {"description": "The pack.", "content": json_content({
-                          "type": "object", "required": ["day", "salt", "entries", "sessions"],
+                          "type": "object",
+                          "required": ["day", "salt", "entries", "sessions", "hours", "windows", "paused"],
                           "properties": {
                               "day": {"type": "string", "format": "date"},
+                              "hours": nullable(ref("schemas", "Window")),
+                              "windows": {"type": "object", "additionalProperties": ref("schemas", "Window")},
+                              "paused": ref("schemas", "GatePauses"),
                               "salt": {"type": "string"},
                               "now": {"type": "string", "format": "date-time"},
                               "entries": {"type": "array", "items": {"type": "string"}},

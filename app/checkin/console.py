@@ -1,14 +1,18 @@
 """Staff pages about attendance under /staff/attendance: the live counts, looking a visitor up
-and checking them in by hand, and undoing a mistaken check-in (admins and gate staff)."""
+and checking them in by hand, undoing a mistaken check-in (admins and gate staff), and pausing
+entry at a gate or the whole venue (admins; everyone there sees the pauses)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
-from app.checkin import attendance, services
+from app.checkin import attendance, gates, services
 from app.checkin.models import DAY_ENTRY
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.ids import parse_id
 from app.staff.auth import roles_required
@@ -29,7 +33,17 @@ RESULT_LABELS = {
     "cancelled": _l("This ticket is cancelled."),
     "capacity_reached": _l("The exhibition is full: wait until someone leaves."),
     "not_inside": _l("Not inside."),
+    "too_early": _l("Too early: this gate is not open yet."),
+    "closed": _l("Closed: this gate no longer admits entries."),
+    "entry_paused": _l("Entry is paused at this gate."),
 }
+
+
+class GatePauseForm(FlaskForm):
+    """Pause entry at one gate (or, with the whole-venue button, at every gate)."""
+
+    gate = StringField(_l("Gate"), validators=[Optional(), Length(max=services.GATE_MAX)])
+    reason = StringField(_l("Reason (staff read it)"), validators=[Optional(), Length(max=gates.REASON_MAX)])
 
 
 @bp.app_template_global()
@@ -46,6 +60,7 @@ def _page_context() -> dict:
     query = (request.args.get("q") or "").strip()
     found = attendance.find_tickets(query, day=summary.day) if summary and query else []
     return {"summary": summary, "query": query, "found": found, "action_form": ActionForm(),
+            "pause_form": GatePauseForm(), "pauses": gates.paused_gates(),
             "presences": {ticket.id: attendance.presences(ticket, summary.day) for ticket in found}
             if summary else {}}
 
@@ -71,6 +86,46 @@ def attendance_fragment():
 def _back():
     query = request.form.get("q") or None
     return redirect(url_for("attendance.attendance_page", q=query))
+
+
+@bp.get("/fragments/gates")
+@roles_required(*ATTENDANCE_ROLES)
+def gates_fragment():
+    """The paused gates, fetched again on gates_changed."""
+    return render_template("staff/partials/gate_pauses.html", pauses=gates.paused_gates())
+
+
+def _gate_action(change, gate: str | None) -> None:
+    try:
+        state = change(gate)
+    except ValidationFailed as error:
+        flash(" ".join(str(message) for message in error.fields.values()), "error")
+        return
+    where = state.gate or _("every gate")
+    paused = state.pause is not None
+    flash(_("Entry paused at %(where)s.", where=where) if paused else _("Entry goes on at %(where)s.", where=where),
+          "ok")
+
+
+@bp.post("/gates/pause")
+@roles_required("admin")
+def pause_gate():
+    """Pause entry at the gate named in the form, or (button "venue") at every gate."""
+    form = GatePauseForm()
+    if form.validate_on_submit():
+        gate = None if "venue" in request.form else (form.gate.data or "")
+        _gate_action(lambda name: gates.pause(name, current_user._get_current_object(), form.reason.data or ""), gate)
+    return redirect(url_for("attendance.attendance_page"))
+
+
+@bp.post("/gates/resume")
+@roles_required("admin")
+def resume_gate():
+    """Let entry go on at the gate named in the form (none: the whole venue)."""
+    if ActionForm().validate_on_submit():
+        _gate_action(lambda name: gates.resume(name, current_user._get_current_object()),
+                     request.form.get("gate") or None)
+    return redirect(url_for("attendance.attendance_page"))
 
 
 @bp.post("/attendance/tickets/<int:ticket_id>/check-in")

@@ -2,7 +2,9 @@
 
 The pack never holds a ticket code in clear: each code is sent as sha256(salt + code) with a
 salt made per day from the app's secret (HMAC), so the phone can recognise a ticket it scans
-without being able to list the tickets.
+without being able to list the tickets. It carries the gates' rules too (the day's opening
+hours, each session's check-in window, the pauses in force when it was made), so the phone
+answers too_early, closed and entry_paused offline as the server would.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
 from app import clock
+from app.checkin import gates, rules
 from app.clock import timestamp
 from app.extensions import db
 from app.schedule import services as schedule
@@ -31,7 +34,8 @@ SCAN_ROLES = ("gate", "admin")
 def scan():
     today = clock.today()
     return render_template("checkin/scan.html", today=today, now=timestamp(clock.now()),
-                           sessions=schedule.list_slots(day=today, include_cancelled=False))
+                           sessions=schedule.list_slots(day=today, include_cancelled=False),
+                           pauses=gates.pauses_json())
 
 
 def pack_salt(day: date) -> str:
@@ -45,12 +49,19 @@ def code_hash(salt: str, code: str) -> str:
 
 
 def offline_pack(day: date) -> dict:
-    """Hashes of the active tickets for `day`, and per session that needs a seat, of its confirmed seats."""
+    """Hashes of the active tickets for `day`, and per session that needs a seat, of its confirmed
+    seats; the day's opening hours, each session's check-in window and the pauses in force."""
     salt = pack_salt(day)
     exhibition_day = db.session.scalars(select(ExhibitionDay).where(ExhibitionDay.date == day)).first()
     entries: list[str] = []
     sessions: dict[str, list[str]] = {}
+    hours = None
+    windows: dict[str, dict] = {}
     if exhibition_day is not None:
+        hours = {"opens_at": timestamp(exhibition_day.opens_at), "closes_at": timestamp(exhibition_day.closes_at)}
+        for slot in db.session.scalars(select(Slot).where(Slot.day_id == exhibition_day.id).order_by(Slot.id)):
+            opens, closes = rules.checkin_window(slot.starts_at, slot.ends_at, slot.checkin_opens_minutes)
+            windows[str(slot.id)] = {"opens_at": timestamp(opens), "closes_at": timestamp(closes)}
         codes = db.session.scalars(
             select(Ticket.code).join(DayEntry, DayEntry.ticket_id == Ticket.id)
             .where(DayEntry.day_id == exhibition_day.id, Ticket.status == "active").order_by(Ticket.id))
@@ -65,4 +76,4 @@ def offline_pack(day: date) -> dict:
             sessions[str(slot.id)] = [code_hash(salt, code) for code in seated]
     # `now`: the server's clock (the demo clock too), so that offline scans carry the right time.
     return {"day": day.isoformat(), "salt": salt, "entries": entries, "sessions": sessions,
-            "now": timestamp(clock.now())}
+            "hours": hours, "windows": windows, "paused": gates.pauses_json(), "now": timestamp(clock.now())}

@@ -4,6 +4,15 @@ An entry flips the ticket's Presence row from outside to inside with one conditi
 UPDATE (or creates it, guarded by a unique constraint); whoever flips it gets `ok`,
 every other gate `already_checked_in`. A scan's nonce is unique too: a re-sent scan
 returns the first answer and counts once.
+
+The order of the answers (the first that applies): `unknown_ticket`, `cancelled`, `wrong_day`
+(the ticket, then its day, then the session's day); for an entry then `entry_paused` (staff
+paused the gate or the whole venue: app.checkin.gates), `too_early` / `closed` (the day's
+opening hours at the entrance, the session's check-in window at a session: app.checkin.rules),
+`not_registered`; then what the write decides: `already_checked_in`, `capacity_reached`, or for
+an exit `not_inside`. Exits are never refused for a pause or the hours: people leave after
+closing. The gate's rules ride on the lookups the scan makes anyway (the ticket's, the
+session's), so they cost no round trip.
 """
 from __future__ import annotations
 
@@ -12,14 +21,14 @@ from functools import cache
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, outerjoin
 
 from app import clock
 from app.clock import timestamp
 from app.checkin import rules
-from app.checkin.models import DAY_ENTRY, Presence, Scan
+from app.checkin.models import DAY_ENTRY, WHOLE_VENUE, GatePause, Presence, Scan
 from app.db import execute_core, expire_loaded, insert_or_update, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
@@ -58,17 +67,23 @@ class _RefusedAfterWrite(_Refused):
 
 @dataclass(frozen=True)
 class _Holder:
-    """The scanned ticket as the gate needs it, and its right to enter on the scan's day."""
+    """The scanned ticket as the gate needs it, its right to enter on the scan's day, that day's
+    opening hours, and whether entry is paused at the scan's gate."""
 
     id: int
     status: str
     holder_name: str
     day_id: int | None
     has_day_entry: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    paused: bool
 
 
-def _check(req: ScanRequest) -> None:
+def _check(req: ScanRequest, now: datetime) -> None:
     errors = {}
+    if req.scanned_at is not None and (error := rules.scanned_at_error(req.scanned_at, now)):
+        errors["scanned_at"] = error
     if not (req.gate or "").strip() or len(req.gate) > GATE_MAX:
         errors["gate"] = _l("Name the gate (at most %(limit)d characters).", limit=GATE_MAX)
     if req.direction not in ("in", "out"):
@@ -80,31 +95,47 @@ def _check(req: ScanRequest) -> None:
 
 
 _DAY = aliased(ExhibitionDay)
-#: The scanned ticket, the scan day's id and the ticket's entry that day: one SELECT, built once.
+#: Entry is paused at the scan's gate, or at every gate.
+_PAUSED = exists().where((GatePause.gate == bindparam("gate")) | (GatePause.gate == WHOLE_VENUE))
+#: The scanned ticket, the scan day's id and hours, the ticket's entry that day, and the gate's
+#: pause: one SELECT, built once.
 _FIND_HOLDER = (
-    select(Ticket.id, Ticket.status, Ticket.holder_name, _DAY.id, DayEntry.day_id)
+    select(Ticket.id, Ticket.status, Ticket.holder_name, _DAY.id, DayEntry.day_id, _DAY.opens_at,
+           _DAY.closes_at, _PAUSED)
     .select_from(outerjoin(Ticket, _DAY, _DAY.date == bindparam("day"))
                  .outerjoin(DayEntry, (DayEntry.ticket_id == Ticket.id) & (DayEntry.day_id == _DAY.id)))
     .where(Ticket.code == bindparam("code")))
 
 
-def _find(code: str | None, moment: datetime) -> _Holder | None:
-    """The ticket behind `code`, with the scan day's id and whether it may enter that day."""
+def _find(code: str | None, gate: str, moment: datetime) -> _Holder | None:
+    """The ticket behind `code`, with the scan day's id and hours, whether it may enter that
+    day, and whether entry is paused at `gate`."""
     if not code:
         return None
-    row = execute_core(_FIND_HOLDER, {"code": code, "day": clock.today(moment)}).first()
+    row = execute_core(_FIND_HOLDER, {"code": code, "day": clock.today(moment), "gate": gate}).first()
     if row is None:
         return None
-    ticket_id, status, holder_name, day_id, entry_day = row
-    return _Holder(ticket_id, status, holder_name, day_id, entry_day is not None)
+    ticket_id, status, holder_name, day_id, entry_day, opens_at, closes_at, paused = row
+    return _Holder(ticket_id, status, holder_name, day_id, entry_day is not None, opens_at, closes_at,
+                   bool(paused))
 
 
-def _place(holder: _Holder | None, req: ScanRequest) -> tuple[int, int]:
+def _admit(holder: _Holder, hours_refusal: str | None) -> None:
+    """An entry's gate rules: the gate's pause first, then the hours (or the session's window)."""
+    if holder.paused:
+        raise _Refused("entry_paused")
+    if hours_refusal:
+        raise _Refused(hours_refusal)
+
+
+def _place(holder: _Holder | None, req: ScanRequest, moment: datetime) -> tuple[int, int]:
     """The day and place (a session, or the entrance) the scan is for, or why not.
 
-    Entering needs the right to (an active ticket, the day, a confirmed seat); leaving needs only
-    to be inside (_leave): a ticket cancelled, or a seat given back, while its holder was inside
-    still lets them out, so the count of people inside comes down."""
+    Entering needs the right to (an active ticket, the day, an open gate within its hours, a
+    confirmed seat); leaving needs only to be inside (_leave): a ticket cancelled, or a seat
+    given back, while its holder was inside still lets them out, so the count of people inside
+    comes down. A session's entry keeps to its own check-in window, not the day's hours (an
+    evening premiere may run past the exhibition's closing)."""
     if holder is None:
         raise _Refused("unknown_ticket")
     leaving = req.direction == "out"
@@ -113,11 +144,17 @@ def _place(holder: _Holder | None, req: ScanRequest) -> tuple[int, int]:
     if holder.day_id is None or not (holder.has_day_entry or leaving):
         raise _Refused("wrong_day")
     if req.session_id is None:
+        if not leaving:
+            _admit(holder, rules.day_entry_refusal(holder.opens_at, holder.closes_at, moment))
         return holder.day_id, DAY_ENTRY
-    slot = db.session.execute(select(Slot.day_id, Slot.requires_registration)
+    slot = db.session.execute(select(Slot.day_id, Slot.requires_registration, Slot.starts_at, Slot.ends_at,
+                                     Slot.checkin_opens_minutes)
                               .where(Slot.id == req.session_id)).first()
     if slot is None or slot.day_id != holder.day_id:
         raise _Refused("wrong_day")
+    if not leaving:
+        _admit(holder, rules.session_entry_refusal(slot.starts_at, slot.ends_at, slot.checkin_opens_minutes,
+                                                   moment))
     if slot.requires_registration and not leaving:
         seat = db.session.scalar(select(Seat.status).where(Seat.ticket_id == holder.id,
                                                            Seat.slot_id == req.session_id))
@@ -206,10 +243,10 @@ def _answer_and_log(req: ScanRequest, code: str | None, staff, now: datetime, mo
     and log it with its answer."""
     gate = req.gate.strip()
     with unit_of_work():
-        holder = _find(code, moment)
+        holder = _find(code, gate, moment)
         day_id = slot_id = first = None
         try:
-            day_id, slot_id = _place(holder, req)
+            day_id, slot_id = _place(holder, req, moment)
             if refused:
                 raise _Refused(refused)
             if req.direction == "in":
@@ -237,9 +274,10 @@ def check_in(req: ScanRequest, *, staff=None, now: datetime | None = None) -> di
     """Answer one scan (entry or exit, at the entrance or a session) and log it.
 
     A scan re-sent with the same nonce gets the first answer: the Scan's unique nonce
-    decides, so the usual scan costs no lookup for it."""
-    _check(req)
+    decides, so the usual scan costs no lookup for it. A `scanned_at` too far ahead of `now`
+    is a ValidationFailed on it (rules.scanned_at_error)."""
     now = now or clock.now()
+    _check(req, now)
     moment = req.scanned_at or now
     code = rules.ticket_code(req.scan)
     try:

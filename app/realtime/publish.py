@@ -37,6 +37,12 @@ def places_changed() -> None:
     socketio.emit("places_changed", {}, namespace=STAFF)
 
 
+def seats_released(release) -> None:
+    """The no-show release of one session ran (app.tickets.no_show): staff screens show its counts."""
+    socketio.emit("seats_released", {"session_id": release.session_id, "released": release.released,
+                                     "promoted": release.promoted, "freed": release.freed}, namespace=STAFF)
+
+
 #: Topics of coalesced announcements (app.realtime.coalesce): the attendance, and each round's board.
 ATTENDANCE = "attendance"
 _LEADERBOARD = "leaderboard:"
@@ -111,6 +117,15 @@ def display_mode(display: str | None, mode: str, spotlight_story_id: int | None,
                "follows_default": follows_default}
     socketio.emit("mode", payload, namespace=DISPLAY)
     socketio.emit("displays_changed", payload, namespace=STAFF)
+
+
+def gates_changed() -> None:
+    """Entry was paused or resumed at a gate or the whole venue: scanners (gate staff on /staff)
+    show it at once, consoles list it. The payload is every pause in force, so a missed event
+    is made good by the next."""
+    from app.checkin.gates import pauses_json
+
+    socketio.emit("gates_changed", pauses_json(), namespace=STAFF)
 
 
 def kiosk_paused(state) -> None:

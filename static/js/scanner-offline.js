@@ -1,6 +1,7 @@
 // Gate scanner, offline part: the day's pack of hashed ticket codes, local answers while the
 // network is down, and the queue of scans sent in order once it is back (nonces make a re-send
-// harmless; the server's answer wins, and a different one is kept as a conflict).
+// harmless; the server's answer wins, and a different one is kept as a conflict). The pack also
+// carries the gates' rules (opening hours, session windows, pauses), applied as the server does.
 (function () {
   "use strict";
   var PACK = "backlot.scan.pack";
@@ -37,6 +38,20 @@
     return /^[A-Za-z0-9_-]{16,64}$/.test(text) ? text : null;
   }
 
+  // The same rules as app.checkin.rules: a window admits from opens_at up to, not including, closes_at.
+  function windowRefusal(window, moment) {
+    if (!window) { return null; }
+    if (moment < Date.parse(window.opens_at)) { return "too_early"; }
+    if (moment >= Date.parse(window.closes_at)) { return "closed"; }
+    return null;
+  }
+
+  // Entry paused at `gate`, or at every gate ({venue_paused, gates: [{gate}]}, as GET /api/v1/gates).
+  function isPaused(pauses, gate) {
+    return Boolean(pauses && (pauses.venue_paused ||
+      (pauses.gates || []).some(function (pause) { return pause.gate === gate; })));
+  }
+
   function nonce() {
     if (window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     var bytes = window.crypto.getRandomValues(new Uint8Array(16));
@@ -50,6 +65,12 @@
     conflicts: function () { return load(CONFLICTS, []); },
     nonce: nonce,
     ticketCode: ticketCode,
+    isPaused: isPaused,
+    // The pauses seen live replace those of the pack's time.
+    setPauses: function (pauses) {
+      var pack = Offline.pack();
+      if (pack) { pack.paused = pauses; save(PACK, pack); }
+    },
 
     enqueue: function (item) {
       var queue = Offline.queue();
@@ -74,8 +95,15 @@
       if (!pack || !code) { return Promise.resolve({result: "unknown_ticket", attendee: null, local: true}); }
       return sha256(pack.salt + code).then(function (hash) {
         var result;
+        var entering = scan.direction !== "out";
+        var window = scan.session_id === null ? pack.hours : (pack.windows || {})[String(scan.session_id)];
+        var hours = entering ? windowRefusal(window, Date.parse(scan.scanned_at)) : null;
         if (pack.entries.indexOf(hash) === -1) {
           result = "unknown_ticket";
+        } else if (entering && isPaused(pack.paused, scan.gate)) {
+          result = "entry_paused";
+        } else if (hours) {
+          result = hours;
         } else if (scan.session_id !== null && pack.sessions[String(scan.session_id)] &&
                    pack.sessions[String(scan.session_id)].indexOf(hash) === -1) {
           result = "not_registered";

@@ -1,5 +1,6 @@
 // Gate scanner: camera + jsQR, hardware (keyboard wedge) and typed codes, one POST per scan,
-// a full-screen answer with a beep. The offline part lives in scanner-offline.js.
+// a full-screen answer with a beep, and a banner while entry is paused at this gate (live over
+// Socket.IO /staff: gates_changed). The offline part lives in scanner-offline.js.
 (function () {
   "use strict";
   var root = document.querySelector("[data-scanner]");
@@ -18,6 +19,8 @@
   var net = root.querySelector("[data-net]");
   var waiting = root.querySelector("[data-waiting]");
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var pausedBox = root.querySelector("[data-paused]");
+  var pauses = JSON.parse(root.dataset.pauses || "null");
 
   var config = null;
   var lastText = null;
@@ -113,6 +116,38 @@
     answerTimer = window.setTimeout(function () { answerBox.hidden = true; }, ANSWER_SHOWN);
   }
 
+  // Entry paused here: the banner, for an entry scanner (exits go on).
+  function renderPaused() {
+    var here = Boolean(config && config.direction === "in" && Offline.isPaused(pauses, config.gate));
+    view.dataset.paused = here ? "true" : "false";
+    pausedBox.hidden = !here;
+    if (!here) { return; }
+    var own = (pauses.gates || []).filter(function (pause) { return pause.gate === config.gate; })[0];
+    var pause = own || pauses.venue;
+    pausedBox.querySelector("[data-paused-title]").textContent = text(own ? "paused-gate" : "paused-venue");
+    pausedBox.querySelector("[data-paused-reason]").textContent = pause && pause.reason ? pause.reason : "";
+    pausedBox.querySelector("[data-paused-note]").textContent = text("paused-exits");
+  }
+
+  function setPauses(state) {
+    if (!state || typeof state !== "object") { return; }
+    pauses = state;
+    Offline.setPauses(state);
+    renderPaused();
+  }
+
+  function loadPauses() {
+    fetch(root.dataset.gatesUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(setPauses, function () { /* offline: the pack's pauses stand */ });
+  }
+
+  if (typeof window.io === "function") {
+    var socket = window.io("/staff", {transports: ["websocket"]});
+    socket.on("gates_changed", setPauses);
+    socket.on("connect", loadPauses);  // (re)connected: whatever changed meanwhile
+  }
+
   function post(item) {
     return fetch(root.dataset.checkinsUrl, {
       method: "POST",
@@ -200,6 +235,7 @@
       .then(function (pack) {
         if (pack) {
           Offline.setPack(pack);
+          setPauses(pack.paused);  // as fresh as the pack; live events change it from here
           setServerNow(pack.now);
           reachable = true;
           root.dataset.packLoaded = "true";
@@ -246,6 +282,7 @@
     setup.hidden = true;
     view.hidden = false;
     document.body.classList.add("scanning");
+    renderPaused();
     loadPack();
     sync();
     startCamera();

@@ -40,7 +40,7 @@ def audit_entries(action):
 def test_counts_after_entries_exits_and_sessions(app):
     make_day(DAY)
     workshop = make_slot(capacity=10, title="Storyboards", start=time(11), end=time(12))
-    open_set = make_slot(title="Open set", start=time(13), end=time(14))
+    open_set = make_slot(title="Open set", start=time(10, 45), end=time(12))  # its gate is open at 10:30
     li, wang, zhao = (register("Li Lei", "li@example.org", [workshop.id]),
                       register("Wang Fang", "wang@example.org"), register("Zhao Min", "zhao@example.org"))
 

@@ -73,7 +73,7 @@ def test_a_ticket_cancelled_while_its_holder_is_inside_still_lets_them_out(app):
     """Found by tests/test_properties.py: the exit was refused as `cancelled`, so the holder was
     counted inside all day and the venue filled up with people who had gone."""
     make_day(DAY)
-    workshop = make_slot(start=time(14), end=time(15), capacity=5)
+    workshop = make_slot(start=time(11), end=time(12), capacity=5)  # its gate opens at 10:30
     ticket = register(sessions=[workshop.id]).tickets[0]
     never_came = register(email="b@example.org").tickets[0]
     assert scan(ticket.code)["result"] == "ok"
@@ -105,7 +105,7 @@ def test_maximum_inside_answers_capacity_reached_until_someone_leaves(app):
 def test_refusals(app):
     make_day(DAY)
     make_day(date(2026, 6, 15))
-    workshop = make_slot(start=time(14), end=time(15), capacity=1)
+    workshop = make_slot(start=time(11), end=time(12), capacity=1)  # its gate opens at 10:30
     holder = register(email="a@example.org", sessions=[workshop.id]).tickets[0]
     waiting = register(email="b@example.org", sessions=[workshop.id]).tickets[0]
     other_day = register(email="c@example.org", days=(date(2026, 6, 15),)).tickets[0]
@@ -119,7 +119,7 @@ def test_refusals(app):
     assert scan(waiting.code, session_id=workshop.id)["result"] == "not_registered"
     assert scan(holder.code, session_id=workshop.id)["result"] == "ok"
     late = at_local(date(2026, 6, 15), time(11))
-    assert scan(holder.code, scanned_at=late)["result"] == "wrong_day"
+    assert check_in(ScanRequest(scan=holder.code, gate="North door", scanned_at=late), now=late)["result"] == "wrong_day"
 
 
 def test_a_repeated_nonce_returns_the_first_answer_and_counts_once(app):
