@@ -1,5 +1,5 @@
 """Commands of the app's CLI (`backlot seed`, `backlot staff add|add-jury`, `backlot mail send`, `backlot serve`,
-`backlot backup|restore`, `backlot purge-personal-data`), thin over services."""
+`backlot backup|restore`, `backlot purge-personal-data`, `backlot release-no-shows`), thin over services."""
 from __future__ import annotations
 
 import os
@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.ops import OpsError, backup, purge
 from app.staff import services as staff_services
 from app.staff.models import ROLES
-from app.tickets import outbox
+from app.tickets import no_show, outbox
 
 #: Seconds `backlot serve` keeps an idle connection open (see serve_command).
 KEEP_ALIVE_SECONDS = 75
@@ -145,6 +145,14 @@ def mail_send_command():
     click.echo(f"{sent} mail(s) sent, {failed} failed.")
 
 
+@click.command("release-no-shows")
+@with_appcontext
+def release_no_shows_command():
+    """Release now the seats of those who did not come to sessions that are due (the server does
+    it every 30 s; each session once)."""
+    click.echo(no_show.release_no_shows().summary())
+
+
 @click.command("serve")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
               show_default="$HOST or 127.0.0.1")
@@ -217,5 +225,5 @@ def purge_command(yes: bool):
 
 def register(app: Flask) -> None:
     for command in (seed_command, staff_group, mail_group, serve_command, backup_command, restore_command,
-                    purge_command):
+                    purge_command, release_no_shows_command):
         app.cli.add_command(command)

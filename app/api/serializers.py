@@ -9,6 +9,7 @@ from app import clock
 from app.clock import timestamp
 from app.i18n import localized
 from app.schedule.models import Exhibition, ExhibitionDay, Slot, Venue
+from app.tickets import rules
 
 PRODID = "-//SIFF//Backlot//EN"
 
@@ -20,6 +21,18 @@ def day_json(day: ExhibitionDay) -> dict:
 
 def venue_json(venue: Venue) -> dict:
     return {"id": venue.id, "name": venue.name, "site": venue.site}
+
+
+def booking_json(slot: Slot, now: datetime) -> dict:
+    """When a session can be booked (null where no registration is needed), and whether it can now."""
+    if not slot.requires_registration:
+        return {"booking_opens_at": None, "booking_closes_at": None, "waitlist_closes_at": None,
+                "bookable": False}
+    opens, closes = rules.booking_window(slot.starts_at, slot.booking_opens_at, slot.booking_closes_at)
+    full = (slot.seats_remaining or 0) <= 0
+    return {"booking_opens_at": timestamp(opens) if opens else None, "booking_closes_at": timestamp(closes),
+            "waitlist_closes_at": timestamp(rules.waitlist_cutoff(slot)),
+            "bookable": not slot.is_cancelled and rules.booking_refusal(slot, now, waitlisting=full) is None}
 
 
 def session_json(slot: Slot) -> dict:
@@ -37,6 +50,7 @@ def session_json(slot: Slot) -> dict:
         "status": slot.status,
         "description": slot.description,
         "film_id": slot.film_id,
+        **booking_json(slot, clock.now()),
     }
 
 

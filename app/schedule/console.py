@@ -1,7 +1,7 @@
 """Admin pages for the programme under /staff: sessions, venues and days."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +21,11 @@ from app.staff.forms import ActionForm, DayForm, SlotForm, VenueForm, fill_pair,
 bp = Blueprint("console", __name__, url_prefix="/staff")
 
 
+#: The form's wall-clock fields (Shanghai) and the session's columns they set.
+_WALL_TIMES = {"booking_opens": "booking_opens_at", "booking_closes": "booking_closes_at",
+               "waitlist_closes": "waitlist_closes_at"}
+
+
 def _slot_form(slot: Slot | None) -> SlotForm:
     form = SlotForm(obj=None)
     form.venue_id.choices = [SelectChoice(venue.id, localized(venue.name)) for venue in services.list_venues()]
@@ -35,7 +40,16 @@ def _slot_form(slot: Slot | None) -> SlotForm:
         form.starts.data = clock.local(slot.starts_at).time()
         form.ends.data = clock.local(slot.ends_at).time()
         form.capacity.data, form.film_id.data = slot.capacity, slot.film_id or 0
+        for name, column in _WALL_TIMES.items():
+            moment = getattr(slot, column)
+            getattr(form, name).data = clock.local(moment).replace(tzinfo=None) if moment else None
+        form.checkin_opens_minutes.data = slot.checkin_opens_minutes
+        form.no_show_release_minutes.data = slot.no_show_release_minutes
     return form
+
+
+def _instant(wall: datetime | None) -> datetime | None:
+    return clock.at_local(wall.date(), wall.time()) if wall else None
 
 
 def _draft(form: SlotForm) -> SlotDraft:
@@ -43,7 +57,9 @@ def _draft(form: SlotForm) -> SlotDraft:
     return SlotDraft(kind=form.kind.data, title=pair(form, "title"), description=pair(form, "description"),
                      venue_id=form.venue_id.data, starts_at=clock.at_local(on, form.starts.data),
                      ends_at=clock.at_local(on, form.ends.data), capacity=form.capacity.data,
-                     film_id=form.film_id.data or None)
+                     film_id=form.film_id.data or None, checkin_opens_minutes=form.checkin_opens_minutes.data,
+                     no_show_release_minutes=form.no_show_release_minutes.data,
+                     **{column: _instant(getattr(form, name).data) for name, column in _WALL_TIMES.items()})
 
 
 @bp.get("/schedule")

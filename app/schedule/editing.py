@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -26,7 +26,8 @@ from app.staff.models import StaffMember
 from app.tickets import notify, outbox, queries, services as tickets
 
 _SLOT_FIELDS = ("kind", "title", "description", "venue_id", "starts_at", "ends_at", "capacity",
-                "requires_registration", "film_id")
+                "requires_registration", "film_id", "checkin_opens_minutes", "booking_opens_at",
+                "booking_closes_at", "waitlist_closes_at", "no_show_release_minutes")
 #: A change of these is news for whoever booked the session or waits for it.
 _MOVE_FIELDS = ("starts_at", "ends_at", "venue_id")
 
@@ -65,12 +66,17 @@ def _apply(slot: Slot, draft: rules.SlotDraft, day: ExhibitionDay) -> None:
     slot.day = day
     for field in _SLOT_FIELDS:
         setattr(slot, field, getattr(draft, field))
+    if draft.no_show_release_minutes is None:
+        # "Never": the ORM leaves a None out of the INSERT and the column's default (10) would fire.
+        slot.no_show_release_minutes = null()
 
 
-def _tell_booked(slot: Slot, *, cancelled: bool) -> None:
+def _tell_booked(slot: Slot, *, cancelled: bool, restored: bool = False) -> None:
     """Queue a mail to each confirmed and waiting visitor of the session (inside the unit of work)."""
+    # A move sets venue_id, and the venue loaded before would still name the old place.
+    db.session.expire(slot, ["venue"])
     for seat in queries.booked_seats(slot.id):
-        notify.schedule_change(seat, cancelled=cancelled)
+        notify.schedule_change(seat, cancelled=cancelled, restored=restored)
 
 
 def _below_taken(field: str) -> DomainError:
@@ -123,15 +129,15 @@ def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None
 
 def set_slot_cancelled(slot: Slot, cancelled: bool, *, actor: StaffMember | None,
                        now: datetime | None = None) -> Slot:
-    """Cancel a session (it stays listed, struck through) or put it back on the programme."""
+    """Cancel a session (it stays listed, struck through) or put it back on the programme; either
+    way its confirmed and waiting visitors (whose places a cancellation keeps) are told."""
     status = "cancelled" if cancelled else "scheduled"
     if slot.status == status:
         return slot
     with unit_of_work():
-        if cancelled:
-            _tell_booked(slot, cancelled=True)
-        else:
+        if not cancelled:
             _check_slot(_draft_of(slot), slot_id=slot.id)
+        _tell_booked(slot, cancelled=cancelled, restored=not cancelled)
         slot.status = status
         db.session.add(slot)
         audit.record(actor, "slot.cancel" if cancelled else "slot.restore", slot,
@@ -142,9 +148,8 @@ def set_slot_cancelled(slot: Slot, cancelled: bool, *, actor: StaffMember | None
 
 
 def _draft_of(slot: Slot) -> rules.SlotDraft:
-    return rules.SlotDraft(kind=slot.kind, title=slot.title, description=slot.description,
-                           venue_id=slot.venue_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
-                           capacity=slot.capacity, film_id=slot.film_id)
+    return rules.SlotDraft(**{field: getattr(slot, field) for field in _SLOT_FIELDS
+                              if field != "requires_registration"})
 
 
 _VENUE_FIELDS = ("name", "site", "description", "position")

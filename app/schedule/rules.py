@@ -35,6 +35,15 @@ class SlotDraft:
     ends_at: datetime
     capacity: int | None
     film_id: int | None = None
+    #: Gates admit ticket holders from this many minutes before the start.
+    checkin_opens_minutes: int = 30
+    #: Booking opens (None: open already) and closes (None: at the start); the waiting list's
+    #: cut-off (None: when booking closes).
+    booking_opens_at: datetime | None = None
+    booking_closes_at: datetime | None = None
+    waitlist_closes_at: datetime | None = None
+    #: Places not checked in this long after the start are released (None: never).
+    no_show_release_minutes: int | None = 10
 
     @property
     def requires_registration(self) -> bool:
@@ -83,4 +92,29 @@ def slot_errors(draft: SlotDraft, exhibition_days: Iterable[date]) -> dict:
         errors["starts_at"] = _l("Sessions take place on an exhibition day.")
     if draft.capacity is not None and not 1 <= draft.capacity <= 100_000:
         errors["capacity"] = _l("Between 1 and 100,000, or empty for a session open to all.")
+    errors.update(operating_errors(draft))
+    return errors
+
+
+#: The most minutes staff may set for check-in before the start and for the no-show release.
+MINUTES_MAX = 240
+
+
+def operating_errors(draft: SlotDraft) -> dict:
+    """The session's booking window, waiting-list cut-off, check-in and no-show minutes."""
+    errors = {}
+    opens, closes, cutoff = draft.booking_opens_at, draft.booking_closes_at, draft.waitlist_closes_at
+    if closes is not None and closes > draft.starts_at:
+        errors["booking_closes_at"] = _l("Booking closes at the start at the latest.")
+    elif opens is not None and opens >= (closes or draft.starts_at):
+        errors["booking_closes_at"] = _l("Booking must close after it opens.")
+    if cutoff is not None and cutoff > (closes or draft.starts_at):
+        errors["waitlist_closes_at"] = _l("The waiting list closes when booking closes at the latest.")
+    elif cutoff is not None and opens is not None and cutoff <= opens:
+        errors["waitlist_closes_at"] = _l("The waiting list must close after booking opens.")
+    if not 0 <= draft.checkin_opens_minutes <= MINUTES_MAX:
+        errors["checkin_opens_minutes"] = _l("Between 0 and %(limit)d minutes.", limit=MINUTES_MAX)
+    if draft.no_show_release_minutes is not None and not 0 <= draft.no_show_release_minutes <= MINUTES_MAX:
+        errors["no_show_release_minutes"] = _l("Between 0 and %(limit)d minutes, or empty for never.",
+                                               limit=MINUTES_MAX)
     return errors

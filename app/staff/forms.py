@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.schedule.formatting import KIND_LABELS
 from app.schedule.models import SLOT_KINDS
@@ -45,6 +45,19 @@ class SlotForm(FlaskForm):
     capacity = IntegerField(_l("Capacity (empty: open to all, no registration)"),
                             validators=[Optional(), NumberRange(min=1, max=100_000)])
     film_id = SelectField(_l("Film"), coerce=int)
+    # Operating rules (app.schedule.rules.operating_errors judges them together): Shanghai wall-clock
+    # times, empty for the defaults.
+    booking_opens = DateTimeLocalField(_l("Booking opens (empty: open now)"), format="%Y-%m-%dT%H:%M",
+                                       validators=[Optional()])
+    booking_closes = DateTimeLocalField(_l("Booking closes (empty: at the start)"), format="%Y-%m-%dT%H:%M",
+                                        validators=[Optional()])
+    waitlist_closes = DateTimeLocalField(_l("Waiting list closes (empty: when booking closes)"),
+                                         format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    checkin_opens_minutes = IntegerField(_l("Check-in opens, minutes before the start"), default=30,
+                                         validators=[InputRequired(), NumberRange(min=0, max=240)])
+    no_show_release_minutes = IntegerField(_l("Release places not checked in, minutes after the start "
+                                              "(empty: never)"), default=10,
+                                           validators=[Optional(), NumberRange(min=0, max=240)])
 
 
 class VenueForm(FlaskForm):
@@ -86,4 +99,6 @@ def show_errors(form: FlaskForm, fields: dict) -> None:
 
 
 #: Service field names that differ from the form's.
-_FIELD_ALIASES = {"starts_at": "starts", "ends_at": "ends", "opens_at": "opens", "closes_at": "closes"}
+_FIELD_ALIASES = {"starts_at": "starts", "ends_at": "ends", "opens_at": "opens", "closes_at": "closes",
+                  "booking_opens_at": "booking_opens", "booking_closes_at": "booking_closes",
+                  "waitlist_closes_at": "waitlist_closes"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -20,7 +20,8 @@ from app.i18n import current_locale, localized
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
 from app.staff.auth import roles_required
-from app.tickets import manage_keys, queries
+from app.staff.forms import ActionForm
+from app.tickets import manage_keys, no_show, queries, rules
 from app.tickets.links import ticket_url
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_svg
@@ -71,9 +72,29 @@ def session_attendees(slot_id: int):
     """Who holds a place in one session, then who waits, in order."""
     slot = schedule.get_slot(slot_id)
     seats = queries.booked_seats(slot.id)
+    now = clock.now()
     return render_template("staff/session_attendees.html", slot=slot, channels=queries.CHANNEL_LABELS,
                            confirmed=[seat for seat in seats if seat.status == "confirmed"],
-                           waiting=[seat for seat in seats if seat.status == "waitlisted"])
+                           waiting=[seat for seat in seats if seat.status == "waitlisted"],
+                           released=queries.released_seats(slot.id),
+                           releasable=not slot.is_cancelled and slot.no_shows_released_at is None
+                           and slot.starts_at <= now < slot.ends_at)
+
+
+@bp.post("/sessions/<int:slot_id>/release-no-shows")
+@roles_required("admin")
+def release_no_shows(slot_id: int):
+    """Release now the places of those who have not checked in (audit-logged as the admin)."""
+    slot = schedule.get_slot(slot_id)
+    if ActionForm().validate_on_submit():
+        try:
+            done = no_show.release_now(slot, actor=current_user)
+            flash(_("%(released)d place(s) released: %(promoted)d to people waiting at the venue, "
+                    "%(freed)d free for walk-ins.", released=done.released, promoted=done.promoted,
+                    freed=done.freed), "ok")
+        except DomainError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("attendees.session_attendees", slot_id=slot.id))
 
 
 @bp.get("/sessions/<int:slot_id>/attendees.csv")
@@ -112,10 +133,18 @@ def _open_days() -> list[ExhibitionDay]:
 
 
 def _bookable(day: ExhibitionDay) -> list[Slot]:
-    """The day's sessions that take registrations and have not started (full ones included)."""
+    """The day's sessions that take registrations and have not ended (full ones included): the
+    desk fills free places of a session that has begun, e.g. after its no-show release."""
     now = clock.now()
     return [slot for slot in schedule.list_slots(day=day.date, include_cancelled=False)
-            if slot.requires_registration and slot.starts_at > now]
+            if slot.requires_registration and slot.ends_at > now]
+
+
+def _desk_refusals(slots: list[Slot]) -> dict[int, str]:
+    """Why the desk cannot book a session now, by session id (none: it can)."""
+    now = clock.now()
+    refusals = {slot.id: rules.booking_refusal(slot, now, waitlisting=False, desk=True) for slot in slots}
+    return {slot.id: str(rules.refusal_message(refusals[slot.id], slot)) for slot in slots if refusals[slot.id]}
 
 
 def _show_refusal(form: WalkInForm, error: DomainError) -> None:
@@ -158,8 +187,10 @@ def walk_in():
     shown = next((day for day in days if day.date == form.day.data), None) or \
         next((day for day in days if day.date == clock.today()), days[0] if days else None)
     form.day.data = shown.date if shown else None
-    return render_template("staff/walk_in.html", form=form, days=days, shown=shown,
-                           sessions=_bookable(shown) if shown else []), 422 if form.is_submitted() else 200
+    sessions = _bookable(shown) if shown else []
+    return render_template("staff/walk_in.html", form=form, days=days, shown=shown, sessions=sessions,
+                           refusals=_desk_refusals(sessions), now=clock.now()), \
+        422 if form.is_submitted() else 200
 
 
 @bp.get("/walk-in/<int:registration_id>")

@@ -6,6 +6,9 @@ until it goes, so a mail failure never loses what it reports.
 """
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from flask import render_template
 from flask_babel import force_locale
 
@@ -16,12 +19,22 @@ from app.tickets.manage_keys import manage_url
 from app.tickets.models import OutboxMail, Registration, Seat, Ticket
 
 
-def _enqueue(to: str, kind: str, locale: str, *, qr_codes: dict[str, str] | None = None,
-             **context) -> OutboxMail:
+#: Where one paragraph of a notice ends and the next begins.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def render(kind: str, locale: str, **context) -> tuple[str, str, str]:
+    """A mail's subject, text and HTML in `locale`, written nowhere (the notices' preview shows it)."""
     with force_locale(locale):
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         text_body = render_template(f"mail/{kind}.txt", **context)
         html_body = render_template(f"mail/{kind}.html", subject=subject, **context)
+    return subject, text_body, html_body
+
+
+def _enqueue(to: str, kind: str, locale: str, *, qr_codes: dict[str, str] | None = None,
+             **context) -> OutboxMail:
+    subject, text_body, html_body = render(kind, locale, **context)
     now = clock.now()
     mail = OutboxMail(to=to, kind=kind, subject=subject, text_body=text_body, html_body=html_body,
                       qr_codes=qr_codes or {}, created_at=now, next_attempt_at=now)
@@ -53,6 +66,16 @@ def promotion(seat: Seat) -> OutboxMail | None:
                     ticket=seat.ticket, link=_links([seat.ticket])[0])
 
 
+def no_show_release(seat: Seat, *, now: datetime) -> OutboxMail | None:
+    """You had not come when the session began: your place went to others (your ticket stays)."""
+    registration = seat.ticket.registration
+    if not registration.email:
+        return None
+    minutes = max(0, int((now - seat.slot.starts_at).total_seconds() // 60))
+    return _enqueue(registration.email, "no_show_release", registration.locale, seat=seat, minutes=minutes,
+                    link=_links([seat.ticket])[0])
+
+
 def cancellation(ticket: Ticket) -> OutboxMail | None:
     """Your ticket is cancelled (the visitor did it, or staff did)."""
     registration = ticket.registration
@@ -61,13 +84,28 @@ def cancellation(ticket: Ticket) -> OutboxMail | None:
     return _enqueue(registration.email, "cancellation", registration.locale, ticket=ticket)
 
 
-def schedule_change(seat: Seat, *, cancelled: bool) -> OutboxMail | None:
-    """A session you booked or wait for moved or was cancelled."""
+def schedule_change(seat: Seat, *, cancelled: bool, restored: bool = False) -> OutboxMail | None:
+    """A session you booked or wait for moved, was cancelled, or is back on the programme (restored)."""
     registration = seat.ticket.registration
     if not registration.email:
         return None
     return _enqueue(registration.email, "schedule_change", registration.locale, seat=seat,
-                    slot=seat.slot, cancelled=cancelled, link=_links([seat.ticket])[0])
+                    slot=seat.slot, cancelled=cancelled, restored=restored, link=_links([seat.ticket])[0])
+
+
+def notice(to: str, locale: str, *, subject: dict, body: dict, name: str, links: list[dict]) -> OutboxMail:
+    """Staff's message to visitors (app.tickets.notices), in this address's language."""
+    return _enqueue(to, "notice", locale, **notice_context(locale, subject=subject, body=body, name=name,
+                                                           links=links))
+
+
+def notice_context(locale: str, *, subject: dict, body: dict, name: str, links: list[dict]) -> dict:
+    """What the notice templates show: the staff's text in `locale`, its body as paragraphs of lines
+    (a blank line parts paragraphs), the visitor's name and ticket links ({"holder", "url"})."""
+    text = body[locale].replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [[line.strip() for line in part.strip().split("\n")] for part in _BLANK_LINE.split(text)]
+    return {"notice_subject": " ".join(subject[locale].split()), "body": text, "paragraphs": paragraphs,
+            "name": name, "links": links}
 
 
 def ticket_links(email: str, tickets: list[Ticket], locale: str) -> OutboxMail:

@@ -110,6 +110,13 @@ def booked_seats(slot_id: int) -> list[Seat]:
         .order_by(case((Seat.status == "confirmed", 0), else_=1), Seat.id)))
 
 
+def released_seats(slot_id: int) -> list[Seat]:
+    """A session's seats taken back from those who had not come (app.tickets.no_show)."""
+    return list(db.session.scalars(
+        select(Seat).where(Seat.slot_id == slot_id, Seat.released_at.is_not(None))
+        .options(joinedload(Seat.ticket).joinedload(Ticket.registration)).order_by(Seat.id)))
+
+
 def waiting_counts(slots: Iterable[Slot]) -> dict[int, int]:
     """How many wait for each of these sessions (absent: nobody)."""
     ids = [slot.id for slot in slots]

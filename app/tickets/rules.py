@@ -1,13 +1,15 @@
-"""Pure registration rules: limits and the checks on what a visitor typed."""
+"""Pure registration rules: limits, the checks on what a visitor typed, and booking windows."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 
 from app import text
+from app.schedule.formatting import day_label, hm
 
 #: A registration brings at most this many companions (each gets a ticket).
 MAX_COMPANIONS = 5
@@ -83,3 +85,74 @@ def request_errors(req: RegistrationRequest, *, email_required: bool = True) -> 
     if req.channel == "online" and not req.consent:
         errors["consent"] = _l("Please agree to the use of your data for this exhibition.")
     return errors
+
+
+#: Why a session cannot be booked at a moment (booking_refusal).
+NOT_OPEN, CLOSED, WAITLIST_CLOSED = "not_open", "closed", "waitlist_closed"
+
+
+class Bookable(Protocol):
+    """A session's times and booking settings (a Slot, or a draft of one)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    booking_opens_at: datetime | None
+    booking_closes_at: datetime | None
+    waitlist_closes_at: datetime | None
+
+
+def booking_window(starts_at: datetime, opens_at: datetime | None,
+                   closes_at: datetime | None) -> tuple[datetime | None, datetime]:
+    """(opens, closes): opens None means open already; it closes at `closes_at`, by default and at
+    the latest at the start (visitors never book a session that has begun)."""
+    return opens_at, min(closes_at, starts_at) if closes_at is not None else starts_at
+
+
+def waitlist_cutoff(slot: Bookable) -> datetime:
+    """After this a full session takes nobody on its waiting list: by default when booking closes."""
+    _opens, closes = booking_window(slot.starts_at, slot.booking_opens_at, slot.booking_closes_at)
+    return min(slot.waitlist_closes_at, closes) if slot.waitlist_closes_at is not None else closes
+
+
+def booking_refusal(slot: Bookable, moment: datetime, *, waitlisting: bool, desk: bool = False) -> str | None:
+    """None if `slot` may be booked at `moment`, else NOT_OPEN, CLOSED or WAITLIST_CLOSED.
+
+    Windows are half-open: booking is open from `opens` (included) to `closes` (excluded).
+    `waitlisting`: the place asked for would be on the waiting list. `desk`: the walk-in
+    desk, which may also fill free places of a session that has begun, until it ends.
+    """
+    opens, closes = booking_window(slot.starts_at, slot.booking_opens_at, slot.booking_closes_at)
+    if opens is not None and moment < opens:
+        return NOT_OPEN
+    if desk and slot.starts_at <= moment < slot.ends_at:
+        return WAITLIST_CLOSED if waitlisting else None
+    if moment >= closes:
+        return CLOSED
+    if waitlisting and moment >= waitlist_cutoff(slot):
+        return WAITLIST_CLOSED
+    return None
+
+
+def refusal_message(reason: str, slot: Bookable):
+    """The visitor's words for a booking refusal (times on the Shanghai wall clock)."""
+    if reason == NOT_OPEN:
+        return _l("Booking for this session opens on %(day)s at %(time)s.",
+                  day=day_label(slot.booking_opens_at), time=hm(slot.booking_opens_at))
+    if reason == WAITLIST_CLOSED:
+        return _l("The waiting list for this session is closed.")
+    return _l("Booking for this session has closed.")
+
+
+class Releasable(Protocol):
+    starts_at: datetime
+    ends_at: datetime
+    no_show_release_minutes: int | None
+    no_shows_released_at: datetime | None
+
+
+def no_show_release_due(slot: Releasable, moment: datetime) -> bool:
+    """Whether the seats of those who did not come are released at `moment`: once, from
+    `no_show_release_minutes` after the start (None: never) until the session ends."""
+    if slot.no_show_release_minutes is None or slot.no_shows_released_at is not None:
+        return False
+    return slot.starts_at + timedelta(minutes=slot.no_show_release_minutes) <= moment < slot.ends_at

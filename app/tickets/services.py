@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app import clock
+from app.checkin.models import DAY_ENTRY, Presence
 from app.db import serialize_on, unit_of_work
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
@@ -44,11 +45,15 @@ def _sessions_for(req: rules.RegistrationRequest, days: dict, now: datetime) -> 
             errors[f"sessions.{index}"] = _l("This session is open to all: no booking needed.")
         elif slot.day.date not in days:
             errors[f"sessions.{index}"] = _l("This session is on a day you have not chosen.")
-        elif slot.starts_at <= now:
-            errors[f"sessions.{index}"] = _l("This session has already started.")
+        elif (refusal := rules.booking_refusal(slot, now, waitlisting=False, desk=_at_desk(req))) is not None:
+            errors[f"sessions.{index}"] = rules.refusal_message(refusal, slot)
     if errors:
         raise ValidationFailed(errors)
     return [slots[slot_id] for slot_id in req.session_ids]
+
+
+def _at_desk(req: rules.RegistrationRequest) -> bool:
+    return req.channel == "walk_in"
 
 
 def _days_for(req: rules.RegistrationRequest, now: datetime) -> dict:
@@ -90,13 +95,16 @@ def _take_entries(day: ExhibitionDay, people: int) -> None:
                           status=409)
 
 
-def _take_seat(slot: Slot, ticket: Ticket, now: datetime) -> Seat:
-    """A confirmed seat if one is left (atomic), else a place at the end of the waiting list."""
+def _take_seat(slot: Slot, ticket: Ticket, now: datetime, *, field: str, desk: bool) -> Seat:
+    """A confirmed seat if one is left (atomic), else a place at the end of the waiting list;
+    past the waiting list's cut-off, 422 on `field` (the caller's transaction then writes nothing)."""
     taken = db.session.execute(
         update(Slot)
         .where(Slot.id == slot.id, Slot.status == "scheduled", Slot.seats_taken < Slot.capacity)
         .values(seats_taken=Slot.seats_taken + 1)
         .execution_options(synchronize_session="fetch")).rowcount
+    if taken != 1 and (refusal := rules.booking_refusal(slot, now, waitlisting=True, desk=desk)) is not None:
+        raise ValidationFailed({field: rules.refusal_message(refusal, slot)})
     seat = Seat(ticket=ticket, slot_id=slot.id, status="confirmed" if taken == 1 else "waitlisted",
                 created_at=now, updated_at=now)
     db.session.add(seat)
@@ -107,7 +115,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
     """Register a visitor and companions: tickets, day entries, seats or waiting-list places.
 
     One transaction: a full day or any bad value leaves nothing behind. A full session
-    is not an error: that person goes on its waiting list. Each ticket gets its management
+    is not an error: that person goes on its waiting list, unless its booking window
+    (app.tickets.rules.booking_refusal) closed that list. Each ticket gets its management
     key, on `ticket.manage_key` for the answer (and in the confirmation mail). A registration by staff
     (`actor`) is audit-logged as ticket.<channel> in the same transaction.
     """
@@ -142,7 +151,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
         db.session.add_all(tickets)
         for slot in sorted(slots, key=lambda s: s.id):
             for ticket in tickets:
-                _take_seat(slot, ticket, now)
+                _take_seat(slot, ticket, now, field=f"sessions.{req.session_ids.index(slot.id)}",
+                           desk=_at_desk(req))
         db.session.flush()
         if req.email:
             notify.confirmation(registration)
@@ -180,14 +190,21 @@ def waitlist_position(seat: Seat) -> int | None:
     return ahead + 1
 
 
-def _release_seat(slot_id: int, now: datetime) -> Seat | None:
-    """A confirmed seat was given back: hand it to the first waiting, or free it."""
+def pass_on_seat(slot_id: int, now: datetime, *, present_on: int | None = None) -> Seat | None:
+    """A confirmed seat was given back: hand it to the first waiting, or free it.
+
+    `present_on` (a day id): only someone waiting who is inside the exhibition now, that day,
+    may take it (the no-show release: the session has begun).
+    """
+    waiting = select(Seat).where(Seat.slot_id == slot_id, Seat.status == "waitlisted")
+    if present_on is not None:
+        waiting = waiting.join(Presence, (Presence.ticket_id == Seat.ticket_id) & (Presence.day_id == present_on)
+                               & (Presence.slot_id == DAY_ENTRY) & Presence.inside)
     first = db.session.scalars(
-        select(Seat).where(Seat.slot_id == slot_id, Seat.status == "waitlisted")
-        .order_by(Seat.id).limit(1)
+        waiting.order_by(Seat.id).limit(1)
         # Two cancellations at once must promote two different people: the second skips
         # the row the first holds (PostgreSQL; SQLite serialises writers anyway).
-        .with_for_update(skip_locked=True)).first()
+        .with_for_update(skip_locked=True, of=Seat)).first()
     if first is not None:
         first.status, first.updated_at = "confirmed", now
         notify.promotion(first)
@@ -204,7 +221,7 @@ def _cancel_seat(seat: Seat, now: datetime) -> None:
     seat.status, seat.updated_at = "cancelled", now
     db.session.flush()
     if was_confirmed and not seat.slot.is_cancelled and seat.slot.starts_at > now:
-        _release_seat(seat.slot_id, now)
+        pass_on_seat(seat.slot_id, now)
 
 
 def cancel_seat(ticket: Ticket, slot_id: int, *, now: datetime | None = None) -> Seat:

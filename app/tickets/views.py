@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
@@ -24,7 +25,7 @@ from app.i18n import current_locale, localized
 from app.ids import parse_id
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
-from app.tickets import lookup, manage_keys, services
+from app.tickets import lookup, manage_keys, rules, services
 from app.tickets.forms import FindTicketForm, RegisterForm
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Ticket
@@ -70,6 +71,18 @@ def _bookable() -> tuple[list[ExhibitionDay], dict[date, list[Slot]]]:
     return days, {day.date: [slot for slot in slots if slot.day_id == day.id] for day in days}
 
 
+def _not_bookable(sessions_by_day: dict[date, list[Slot]]) -> dict[int, str]:
+    """Why a listed session cannot be booked now, by id: its booking window (not open yet, or
+    closed), or a full session whose waiting list is closed."""
+    now = clock.now()
+    reasons = {}
+    for slot in (slot for slots in sessions_by_day.values() for slot in slots):
+        refusal = rules.booking_refusal(slot, now, waitlisting=slot.seats_remaining <= 0)
+        if refusal is not None:
+            reasons[slot.id] = str(rules.refusal_message(refusal, slot))
+    return reasons
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per minute", key_func=_address_and_email, methods=["POST"])
@@ -90,7 +103,7 @@ def register():
             primary = registration.tickets[0]
             return redirect(url_for(".ticket", code=primary.code, key=primary.manage_key), 303)
     return render_template("tickets/register.html", form=form, problem=problem, days=days,
-                           sessions_by_day=sessions_by_day), status
+                           sessions_by_day=sessions_by_day, not_bookable=_not_bookable(sessions_by_day)), status
 
 
 def _active_ticket(code: str) -> Ticket:
@@ -108,7 +121,7 @@ def _ticket_page(template: str, code: str, key: str | None = None) -> str:
     qr = Markup(qr_svg(url)) if ticket.is_active else None
     managed = key is not None and manage_keys.matches(ticket, key)
     return render_template(template, ticket=ticket, url=url, qr=qr, manage_key=key if managed else None,
-                           stale_key=key is not None and not managed)
+                           stale_key=key is not None and not managed, offline_scope=offline_scope())
 
 
 @bp.get("/t/<code>")
@@ -117,6 +130,22 @@ def ticket(code: str):
     """The ticket: its QR code, days and sessions, the group's other tickets; with its management
     key (?key=), the cancel buttons too."""
     return _ticket_page("tickets/ticket.html", code, request.args.get(manage_keys.PARAM))
+
+
+def offline_scope() -> str:
+    """What the ticket worker controls: the pages under /t/ (behind a proxy's prefix too)."""
+    return f"{request.script_root}/t/"
+
+
+@bp.get("/ticket-sw.js")
+@public
+def ticket_worker():
+    """The service worker that keeps a ticket for offline use (static/js/ticket-sw.js), allowed
+    the scope /t/ from here: ticket pages only."""
+    response = send_from_directory(current_app.static_folder, "js/ticket-sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Service-Worker-Allowed"] = offline_scope()
+    return response
 
 
 @bp.get("/t/<code>/print")

@@ -10,14 +10,17 @@
   var sessionDays = Array.prototype.slice.call(form.querySelectorAll("[data-session-day]"));
   var noDayHint = form.querySelector("[data-sessions-hint]");
 
-  // Sessions of a day not chosen are hidden and disabled, so they are not sent.
+  // Sessions of a day not chosen are hidden and disabled, so they are not sent; sessions that
+  // cannot be booked now (data-not-bookable) stay disabled.
   function showChosenDays() {
     var chosen = dayChoices.filter(function (box) { return box.checked; })
       .map(function (box) { return box.value; });
     sessionDays.forEach(function (group) {
       var shown = chosen.indexOf(group.getAttribute("data-session-day")) !== -1;
       group.hidden = !shown;
-      Array.prototype.forEach.call(group.querySelectorAll("input"), function (box) { box.disabled = !shown; });
+      Array.prototype.forEach.call(group.querySelectorAll("input"), function (box) {
+        box.disabled = !shown || box.hasAttribute("data-not-bookable");
+      });
     });
     noDayHint.hidden = chosen.length > 0;
   }

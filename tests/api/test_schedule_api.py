@@ -64,6 +64,11 @@ def test_schedule_lists_event_days_venues_and_sessions(client, programme_rows):
         "status": "scheduled",
         "description": text("About Prompting"),
         "film_id": None,
+        # Bookable at the demo clock (10:30) until its start, the default window.
+        "booking_opens_at": None,
+        "booking_closes_at": "2026-06-14T11:00:00+08:00",
+        "waitlist_closes_at": "2026-06-14T11:00:00+08:00",
+        "bookable": True,
     }
 
 

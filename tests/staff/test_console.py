@@ -16,7 +16,7 @@ def slot_form(venue, **changes) -> dict:
     return {"kind": "workshop", "title_zh": "AI 分镜工作坊", "title_en": "AI storyboard workshop",
             "description_zh": "", "description_en": "Draw with an AI co-pilot.", "venue_id": str(venue.id),
             "day": DAY.isoformat(), "starts": "15:00", "ends": "16:00", "capacity": "24",
-            "film_id": "0", **changes}
+            "film_id": "0", "checkin_opens_minutes": "30", "no_show_release_minutes": "10", **changes}
 
 
 def test_sign_in_with_a_wrong_password_is_refused(app, client):

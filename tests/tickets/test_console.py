@@ -16,7 +16,7 @@ from app.staff import audit
 from app.staff.services import add_staff
 from app.tickets import manage_keys, queries, services, walk_in
 from app.tickets.links import ticket_url
-from app.tickets.models import OutboxMail, Registration, Ticket
+from app.tickets.models import OutboxMail, Registration, Seat, Ticket
 from app.tickets.qr import qr_png, qr_svg
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot
@@ -243,13 +243,25 @@ def test_walk_in_full_day_and_bad_input_are_explained(app, client):
     assert db.session.scalars(select(Ticket)).all() == []
 
 
-def test_walk_in_names_a_started_session(app, client):
+def test_walk_in_fills_free_places_of_a_started_session_and_names_a_full_one(app, client):
+    """The desk (not visitors online) may give a walk-in a free place of a session that has begun,
+    e.g. one its no-show release freed; a full one has no waiting list any more."""
     make_day(DAY)
     started = make_slot(start=time(10), end=time(11), capacity=5, title="Early bird")  # the clock says 10:30
+    full = make_slot(start=time(10), end=time(11), capacity=1, title="Packed", seats_taken=1)
     sign_in(client, "admin")
-    response = client.post("/staff/walk-in?lang=en", data=walk_in_form(client, sessions=[str(started.id)]))
-    assert response.status_code == 422
-    assert "Early bird: This session has already started." in response.get_data(as_text=True)
+
+    page = client.get("/staff/walk-in?lang=en").get_data(as_text=True)
+    assert "Early bird" in page and "Started: free places only" in page
+
+    booked = client.post("/staff/walk-in?lang=en", data=walk_in_form(client, sessions=[str(started.id)]))
+    assert booked.status_code == 302
+    assert db.session.scalars(select(Seat.status).where(Seat.slot_id == started.id)).all() == ["confirmed"]
+
+    refused = client.post("/staff/walk-in?lang=en", data=walk_in_form(client, name="Late", sessions=[str(full.id)]))
+    assert refused.status_code == 422
+    assert "Packed: The waiting list for this session is closed." in refused.get_data(as_text=True)
+    assert db.session.scalars(select(Seat).where(Seat.slot_id == full.id)).all() == []
 
 
 def test_walk_in_form_offers_todays_bookable_sessions(app, client):
