@@ -17,7 +17,7 @@ from app.i18n import localized
 from app.ids import parse_id
 from app.schedule import services as schedule
 from app.security import same_site_path
-from app.staff import audit, services
+from app.staff import audit, glance, services
 from app.staff.auth import public, roles_required
 from app.staff.forms import AccountForm, ActionForm, LoginForm, show_errors
 from app.schedule.models import JuryMember
@@ -84,6 +84,19 @@ def today_fragment():
     on_now, up_next = schedule.now_and_next()
     return render_template("staff/partials/today.html", on_now=on_now, up_next=up_next,
                            today=schedule.list_slots(day=clock.today()))
+
+
+#: Who sees the day's operating rules on the dashboard: those who run the doors and the day.
+RULES_ROLES = ("admin", "gate")
+bp.add_app_template_global(RULES_ROLES, "RULES_ROLES")
+bp.add_app_template_global(glance.today, "operating_rules_today")
+
+
+@bp.get("/fragments/rules")
+@roles_required(*RULES_ROLES)
+def rules_fragment():
+    """The dashboard's operating rules, fetched again when a gate, a session or a booking changes."""
+    return render_template("staff/partials/operating_rules.html", glance=glance.today())
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
