@@ -1,8 +1,24 @@
 // The phone camera read by jsQR, shared by the gate scanner (/scan) and the vote page (/vote):
 // new BacklotQrCamera(video, canvas, onDecoded).start() → a promise; .stop() ends it.
+// A page that loads jsQR itself (the scanner) has it at once; one that names it in this
+// script's data-jsqr (the vote page: 250 KB most visitors never need) fetches it at the first start.
 (function () {
   "use strict";
   var SCAN_WIDTH = 480;
+  var JSQR_URL = document.currentScript && document.currentScript.getAttribute("data-jsqr");
+  var jsqrLoading = null;
+
+  function loadJsQR() {
+    if (typeof window.jsQR === "function") { return Promise.resolve(); }
+    jsqrLoading = jsqrLoading || new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = JSQR_URL;
+      script.onload = resolve;
+      script.onerror = function () { jsqrLoading = null; reject(new Error("jsQR did not load")); };
+      document.head.appendChild(script);
+    });
+    return jsqrLoading;
+  }
 
   function QrCamera(video, canvas, onDecoded) {
     this.video = video;
@@ -15,14 +31,16 @@
   }
 
   QrCamera.supported = function () {
-    return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia) && typeof window.jsQR === "function";
+    return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia) &&
+      (typeof window.jsQR === "function" || !!JSQR_URL);
   };
 
   QrCamera.prototype.start = function () {
     var self = this;
     if (!QrCamera.supported()) { return Promise.reject(new Error("no camera")); }
     self.running = true;
-    return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false})
+    return loadJsQR()
+      .then(function () { return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false}); })
       .then(function (media) {
         self.stream = media;
         if (!self.running) { self.stop(); throw new Error("stopped"); }
