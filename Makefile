@@ -6,7 +6,7 @@ PYTHON ?= python3
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test bench install translations chromium nginx i18n-extract vendor
+.PHONY: run test bench install translations chromium nginx i18n-extract vendor screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "chromium is missing and cannot be installed here: the browser tests will skip."; fi; \
 	fi
+	@if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q . ; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Noto Sans CJK: Chinese on pages needs a CJK font (docs/deployment.md)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "No Chinese font here (fonts-noto-cjk): the font test will fail."; fi; \
+	fi
 
 # Debian's nginx for the test of the documented proxy configuration (tests/test_proxy.py).
 nginx:
@@ -58,6 +64,10 @@ TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test translations chromium nginx
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# The screens gallery (tests/e2e/test_screens_gallery.py): rewrites docs/screenshots/*.png for docs/screens.md.
+screenshots: $(VENV)/.installed-test translations chromium
+	UPDATE_DOCS_SCREENSHOTS=1 $(BIN)/pytest -p no:cacheprovider -q tests/e2e/test_screens_gallery.py
+
 # Every load workload beside its reference, on loopback; writes bench/results.md (BENCH_ARGS=--quick: a smoke run).
 bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
@@ -67,7 +77,8 @@ i18n-extract: | $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
-# Refresh the vendored front-end files from npm (versions pinned in static/vendor/package.json).
+# Refresh the vendored front-end files from npm (versions pinned in static/vendor/package.json);
+# axe-core is for the accessibility tests only, no page loads it.
 vendor:
 	tmp=$$(mktemp -d) && cp static/vendor/package.json static/vendor/package-lock.json $$tmp/ && \
 	(cd $$tmp && npm ci --no-audit --no-fund) && \
@@ -79,4 +90,6 @@ vendor:
 	  $$tmp/node_modules/simple-keyboard/LICENSE static/vendor/simple-keyboard/ && \
 	cp $$tmp/node_modules/simple-keyboard-layouts/build/layouts/chinese.js \
 	  $$tmp/node_modules/simple-keyboard-layouts/LICENSE static/vendor/simple-keyboard-layouts/ && \
+	mkdir -p static/vendor/axe-core && \
+	cp $$tmp/node_modules/axe-core/axe.min.js $$tmp/node_modules/axe-core/LICENSE static/vendor/axe-core/ && \
 	rm -rf $$tmp
