@@ -1,7 +1,7 @@
 """Fan-out on loopback: a story approved while hundreds or thousands of displays and phones are
 connected, beside a bare Flask-SocketIO app emitting the same payload, in the same run.
 
-    .venv/bin/python bench/fanout.py [--quick] [--approvals 10]
+    .venv/bin/python bench/fanout.py [--quick] [--approvals 10] [--levels 100,1000,2000]
 
 Prepares a throw-away Backlot (migrate, seed, a kiosk and a moderator account, stories sent as
 a kiosk sends them) and starts `backlot serve --no-access-log` and bench/bare_socketio.py the
@@ -11,7 +11,8 @@ clients, 500 to a child process, so that the clients are not what is measured): 
 a time (POST /api/v1/stories/<id>/approve) and the bare app emits the same `story_approved`
 payload to the same namespaces (POST /emit), alternating level by level. Each delivery is timed
 from the moment the request is sent to the moment the client receives the event; clients that
-never receive it count as lost. Prints a Markdown section.
+never receive it count as lost. Prints a Markdown section; on standard error, each send's
+request time and delivery p50/max, so that one slow approval (a whole fan-out late) shows as such.
 """
 from __future__ import annotations
 
@@ -92,9 +93,11 @@ def fan_out(send, listen_urls: list[str], clients: int, story_ids: list[int]) ->
     connected = sum(pipe.recv() for _process, pipe in children)
     shares = CpuShares({process.pid for process, _pipe in children})
     sent_at: dict[int, float] = {}
+    took = []
     for story_id in story_ids:
         sent_at[story_id] = time.monotonic()
         send(story_id)
+        took.append((time.monotonic() - sent_at[story_id]) * 1000)
         time.sleep(DELIVERY_DEADLINE if story_id == story_ids[-1] else 0.5)  # room between approvals
     cores = shares.end()
     arrivals = []
@@ -104,6 +107,7 @@ def fan_out(send, listen_urls: list[str], clients: int, story_ids: list[int]) ->
         arrivals += pipe.recv()
         process.join(10)
     delays, lost = [], 0
+    each: dict[int, list[float]] = {story_id: [] for story_id in sent_at}
     for seen in arrivals:
         first_seen = {}
         for moment, story_id in seen:
@@ -111,8 +115,12 @@ def fan_out(send, listen_urls: list[str], clients: int, story_ids: list[int]) ->
         for story_id, sent in sent_at.items():
             if story_id in first_seen:
                 delays.append(first_seen[story_id] - sent)
+                each[story_id].append(first_seen[story_id] - sent)
             else:
                 lost += 1
+    print("    each: request ms, delivery p50/max ms: " + ", ".join(
+        f"{request:.0f} {percentile(found, 0.5):.0f}/{max(found, default=0) * 1000:.0f}"
+        for request, found in zip(took, each.values())), file=sys.stderr)
     lost += (clients - len(arrivals)) * len(story_ids)
     return {"clients": clients, "connected": connected, "deliveries": len(delays), "lost": lost,
             "p50": percentile(delays, 0.5), "p99": percentile(delays, 0.99),
@@ -152,9 +160,9 @@ def _payload_of(base_url: str, approve) -> dict:
     return payload
 
 
-def section(quick: bool = False, approvals: int | None = None) -> str:
+def section(quick: bool = False, approvals: int | None = None, levels: tuple[int, ...] | None = None) -> str:
     _raise_file_limit()
-    levels = QUICK_LEVELS if quick else LEVELS
+    levels = levels or (QUICK_LEVELS if quick else LEVELS)
     approvals = approvals or (4 if quick else 10)
     rows = []
     with tempfile.TemporaryDirectory(prefix="backlot-bench-") as tmp, ExitStack() as stack:
@@ -226,8 +234,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer clients and approvals, for a smoke run")
     parser.add_argument("--approvals", type=int, help="approvals per level")
+    parser.add_argument("--levels", help="comma-separated client counts (default: 100,1000,2000)")
     args = parser.parse_args()
-    print(section(args.quick, args.approvals))
+    levels = tuple(int(level) for level in args.levels.split(",")) if args.levels else None
+    print(section(args.quick, args.approvals, levels))
 
 
 if __name__ == "__main__":
