@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.staff.views import bp as staff_bp
     from app.tickets.views import bp as tickets_bp
     from app.tickets.console import bp as attendees_bp
+    from app.tickets.notices_console import bp as notices_bp
     from kiosk import bp as screens_bp
 
     app.register_blueprint(public_bp)
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(attendees_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(scanner_bp)
     app.register_blueprint(stories_bp)

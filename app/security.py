@@ -13,6 +13,7 @@ _CSP = "; ".join([
     "img-src 'self' data: blob:",
     "connect-src 'self' ws: wss:",
     "font-src 'self'",
+    "worker-src 'self'",  # the ticket's offline copy (static/js/ticket-sw.js)
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -74,3 +74,13 @@ def test_the_ticket_management_page_too(site):
     response = site.open(site.visitor, site.manage_path)
     assert response.status_code == 200 and "/cancel" in response.get_data(as_text=True)
     assert problems(response) == []
+
+
+def test_the_ticket_worker_is_allowed_for_ticket_pages_only(site):
+    """The offline ticket's service worker: a script of our own (worker-src 'self'), its scope
+    widened from /ticket-sw.js to /t/ and no further (staff pages are never under it)."""
+    page = site.open(site.visitor, site.manage_path)
+    assert sources(page.headers["Content-Security-Policy"], "worker") == ["'self'"]
+    worker = site.open(site.visitor, "/ticket-sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == "/t/"
