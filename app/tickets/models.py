@@ -144,6 +144,9 @@ class Notice(db.Model):
     #: Null until sent; then how many mails went to the outbox.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recipients: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Made when staff previewed it: a repeated send (a double click, a resubmitted form) with the
+    #: same nonce returns this notice and mails nobody again.
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     slot: Mapped[Slot | None] = relationship()
     day: Mapped[ExhibitionDay | None] = relationship()

@@ -54,11 +54,13 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('recipients', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=True),
     sa.CheckConstraint("scope IN ('session', 'day', 'exhibition')", name=op.f('ck_notice_notice_scope')),
     sa.ForeignKeyConstraint(['created_by_id'], ['staff_member.id'], name=op.f('fk_notice_created_by_id_staff_member')),
     sa.ForeignKeyConstraint(['day_id'], ['exhibition_day.id'], name=op.f('fk_notice_day_id_exhibition_day')),
     sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], name=op.f('fk_notice_slot_id_slot')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_notice_nonce'))
     )
     with op.batch_alter_table('seat', schema=None) as batch_op:
         batch_op.add_column(sa.Column('released_at', sa.DateTime(timezone=True), nullable=True))
