@@ -34,7 +34,7 @@ def phone(browser: Browser):
 def open_and_keep(page: Page, url: str) -> None:
     """Open the ticket online and wait until the worker controls the page and has kept it."""
     page.goto(url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     expect(page.locator("html")).to_have_attribute("data-offline", "ready")
 
 
