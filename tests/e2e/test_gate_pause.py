@@ -9,8 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_scan import FAKE_CAMERA, TIMEOUT, register_visitor, show_ticket
-from tests.live import add_staff
+from tests.e2e.test_scan import TIMEOUT, register_visitor, show_ticket, sign_in_gate
 
 pytestmark = pytest.mark.e2e
 
@@ -26,13 +25,7 @@ def switch(live_server: str, admin, gate: str, action: str, **body) -> dict:
 def test_a_paused_gate_shows_on_its_scanner_live_and_refuses_entries(page: Page, live_server, live_server_env,
                                                                       live_admin, artifacts, language, title):
     gate_name = f"Gate {uuid.uuid4().hex[:6]}"  # of its own: the live server is shared
-    gate = add_staff(live_server_env, f"gate-{uuid.uuid4().hex[:8]}@devices.local", "gate")
-    page.add_init_script(FAKE_CAMERA)
-    page.goto(f"{live_server}/lang/en?next=/staff/login")
-    page.get_by_label("Email").fill(gate.email)
-    page.get_by_label("Password").fill(gate.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/staff")
+    sign_in_gate(page, live_server, live_server_env)
     page.goto(f"{live_server}/lang/{language}?next=/scan")
     page.locator("#scan-gate").fill(gate_name)
     page.locator("[data-setup] button[type=submit]").click()

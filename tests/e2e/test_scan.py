@@ -55,9 +55,8 @@ def register_visitor(live_server: str, name: str) -> str:
     return response.json()["ticket"]["code"]
 
 
-@pytest.fixture
-def gate_page(page: Page, live_server, live_server_env) -> Page:
-    """A gate account signed in, on /scan at the Entrance, camera on."""
+def sign_in_gate(page: Page, live_server, live_server_env):
+    """A new gate account, signed in on `page`, with the fake camera ready for /scan."""
     gate = add_staff(live_server_env, f"gate-{uuid.uuid4().hex[:8]}@devices.local", "gate")
     page.add_init_script(FAKE_CAMERA)
     page.goto(f"{live_server}/lang/en?next=/staff/login")
@@ -65,6 +64,13 @@ def gate_page(page: Page, live_server, live_server_env) -> Page:
     page.get_by_label("Password").fill(gate.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server}/staff")
+    return gate
+
+
+@pytest.fixture
+def gate_page(page: Page, live_server, live_server_env) -> Page:
+    """A gate account signed in, on /scan at the Entrance, camera on."""
+    sign_in_gate(page, live_server, live_server_env)
     page.goto(f"{live_server}/scan")
     page.get_by_label("Gate name").fill("North door")
     page.get_by_label("Checking in for").select_option(label="Entrance")

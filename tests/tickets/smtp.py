@@ -22,6 +22,10 @@ class Received:
     message: EmailMessage
 
 
+#: The public origin the mail tests give the app, so links in mails are absolute and known.
+BASE_URL = "https://backlot.test"
+
+
 class SMTPServer:
     """aiosmtpd on 127.0.0.1 on a port of its own, which stays the same across stop() and start()."""
 

@@ -29,25 +29,9 @@ from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot
 from tests.conftest import ROOT, make_app
 from tests.live import backlot, server_environment, serving
-from tests.tickets.smtp import SMTPServer
+from tests.tickets.smtp import BASE_URL
 
 DAY = date(2026, 6, 14)
-BASE_URL = "https://backlot.test"
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_app(app, smtp):
-    """The app, sending through the test's SMTP server."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_TIMEOUT=5, BACKLOT_BASE_URL=BASE_URL)
-    return app
 
 
 def ask(email: str, *, locale: str = "zh", name: str = "李雷", days=(DAY,), sessions=(), companions=()):

@@ -27,7 +27,7 @@ from app.tickets.rules import no_show_release_due
 from tests.builders import make_slot
 from tests.live import add_staff as add_live_staff, backlot, server_environment, serving, signed_in
 from tests.staff.conftest import page_csrf, sign_in
-from tests.tickets.test_mail import bodies, in_language, mail_app, smtp  # noqa: F401 (fixtures)
+from tests.tickets.test_mail import bodies, in_language
 from tests.tickets.test_registration import ask
 
 DAY = date(2026, 6, 14)

@@ -19,10 +19,9 @@ from app.tickets.models import Notice, OutboxMail
 from app.tickets.notices import NoticeDraft
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot
-from tests.tickets.smtp import SMTPServer
+from tests.tickets.smtp import BASE_URL
 
 DAY, NEXT_DAY = date(2026, 6, 14), date(2026, 6, 15)
-BASE_URL = "https://backlot.test"
 SUBJECT = {"zh": "消防演习", "en": "Fire drill"}
 BODY = {"zh": "今天 15:00 有消防演习。\n请听从工作人员指引。\n\n谢谢！",
         "en": "There is a fire drill at 15:00 today.\nPlease follow the staff.\n\nThank you!"}
@@ -191,16 +190,7 @@ def test_refusals_are_in_the_staff_members_language(people):
         assert str(refused.value.fields["day_id"]) != "Choose a day."
 
 
-@pytest.fixture
-def smtp(app):
-    server = SMTPServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
-    yield server
-    server.stop()
-
-
-def test_a_zh_and_an_en_visitor_receive_the_notice_over_smtp_with_their_text_escaped(people, smtp):
+def test_a_zh_and_an_en_visitor_receive_the_notice_over_smtp_with_their_text_escaped(people, mail_app, smtp):
     outbox.deliver_due()  # the confirmations
     smtp.received.clear()
     body = {"zh": "展厅 <b>B</b> 今天关闭。\n\n<script>alert('zh')</script>",

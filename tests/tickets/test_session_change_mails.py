@@ -18,7 +18,6 @@ from app.tickets import outbox, services
 from app.tickets.models import OutboxMail
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot, make_venue
-from tests.tickets.smtp import SMTPServer
 
 DAY = date(2026, 6, 14)
 
@@ -26,15 +25,6 @@ DAY = date(2026, 6, 14)
 def register(email, locale, name, slot):
     return services.register(RegistrationRequest(name=name, email=email, days=[DAY], session_ids=[slot.id],
                                                  locale=locale, consent=True)).tickets[0]
-
-
-@pytest.fixture
-def smtp(app):
-    server = SMTPServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -65,7 +55,7 @@ def draft_of(slot: Slot, **changes) -> SlotDraft:
     return SlotDraft(**{**values, **changes})
 
 
-def test_restoring_a_cancelled_session_tells_its_visitors_in_their_language(workshop, smtp):
+def test_restoring_a_cancelled_session_tells_its_visitors_in_their_language(workshop, mail_app, smtp):
     slot = workshop["slot"]
     editing.set_slot_cancelled(slot, True, actor=workshop["admin"])
     smtp.received.clear()
@@ -89,7 +79,7 @@ def test_restoring_a_cancelled_session_tells_its_visitors_in_their_language(work
     assert db.session.scalar(select(OutboxMail).where(OutboxMail.sent_at.is_(None))) is None
 
 
-def test_a_restore_refused_for_a_clash_mails_nobody(workshop, smtp):
+def test_a_restore_refused_for_a_clash_mails_nobody(workshop, mail_app, smtp):
     slot = workshop["slot"]
     editing.set_slot_cancelled(slot, True, actor=workshop["admin"])
     delivered(smtp)
@@ -103,7 +93,7 @@ def test_a_restore_refused_for_a_clash_mails_nobody(workshop, smtp):
     assert db.session.get(Slot, slot.id).status == "cancelled"
 
 
-def test_a_move_in_time_gives_the_new_shanghai_time_in_each_language(workshop, smtp):
+def test_a_move_in_time_gives_the_new_shanghai_time_in_each_language(workshop, mail_app, smtp):
     slot = workshop["slot"]
 
     editing.update_slot(slot, draft_of(slot, starts_at=at_local(DAY, time(16, 30)),
@@ -119,7 +109,7 @@ def test_a_move_in_time_gives_the_new_shanghai_time_in_each_language(workshop, s
     assert "6月14日" in text and "16:30–17:15 · Storyboards（中） · Hall（中）" in text
 
 
-def test_a_move_to_another_venue_names_the_new_place_in_each_language(workshop, smtp):
+def test_a_move_to_another_venue_names_the_new_place_in_each_language(workshop, mail_app, smtp):
     slot = workshop["slot"]
     studio = make_venue("Studio 9")
 
