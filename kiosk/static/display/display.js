@@ -5,6 +5,7 @@
 import { fillLabels, servedAt } from "./labels.js";
 import * as views from "./views.js";
 import * as board from "./board.js";
+import { fitAll, keepFitted } from "./fit.js";
 
 const FEED_SIZE = 5;              // the newest one large, four more beside it
 const STORIES_KEPT = 30;          // as many as the server's snapshot holds
@@ -116,7 +117,9 @@ function drawFeed(arriving) {
   });
   feedCards.clear();
   shown.forEach((story, index) => feedCards.set(story.id, cards[index]));
-  find("[data-feed]").replaceChildren(...cards);
+  const feed = find("[data-feed]");
+  feed.replaceChildren(...cards);
+  fitAll(feed);  // a card moving to or from the large slot fits its new size
   find("[data-feed-empty]").hidden = shown.length > 0;
 }
 
@@ -124,7 +127,9 @@ function drawSpotlight() {
   const story = current.spotlight;
   if ((story?.id ?? null) === spotlightShown) return;  // stories do not change once approved
   spotlightShown = story?.id ?? null;
-  find("[data-spotlight]").replaceChildren(...(story ? [views.spotlight(story)] : []));
+  const view = find("[data-spotlight]");
+  view.replaceChildren(...(story ? [views.spotlight(story)] : []));
+  fitAll(view);
 }
 
 /** On now and up next, SESSIONS_SHOWN at a time: longer lists turn a page every SCHEDULE_PAGE_MS. */
@@ -163,13 +168,11 @@ function drawJoin() {
   card.hidden = !join;
   if (!join) return;
   find("[data-join-qr]").src = join.qr_svg;
-  // Without the scheme; a long host may wrap before the path, never inside a word.
+  // Without the scheme; a long address wraps after a dot or before a slash, never inside a word.
   const address = String(join.url).replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  const slash = address.indexOf("/");
-  find("[data-join-url]").replaceChildren(...(slash > 0
-    ? [document.createTextNode(address.slice(0, slash)), document.createElement("wbr"),
-       document.createTextNode(address.slice(slash))]
-    : [document.createTextNode(address)]));
+  const parts = address.split(/(?<=\.)|(?=\/)/).filter(Boolean);
+  find("[data-join-url]").replaceChildren(
+    ...parts.flatMap((part, index) => (index ? [document.createElement("wbr"), part] : [part])));
 }
 
 function showNextAttractStory() {
@@ -288,6 +291,7 @@ socket.on("leaderboard", (standings) => {
 takeServerTime(servedAt);
 fillLabels();
 board.mount(find("[data-view-name=leaderboard]"));
+keepFitted(find("[data-feed]"), find("[data-spotlight]"));
 find("[data-display-name]").textContent = requestedName;
 drawClock();
 setInterval(drawClock, 1000);

@@ -29,6 +29,7 @@ export function storyCard(story) {
   const beats = el("ol", "card__beats");
   for (const beat of story.beats) beats.append(storyText(story, "li", "card__beat", beat));
   const body = el("div", "card__body");
+  body.dataset.fit = "0";  // fit.js
   body.append(storyText(story, "h2", "card__title", story.title),
               storyText(story, "p", "card__logline", story.logline),
               beats, byline(story, "card__author"));
@@ -40,6 +41,7 @@ export function storyCard(story) {
 export function spotlight(story) {
   const article = el("article", "spotlight");
   article.dataset.storyId = story.id;
+  article.dataset.fit = "0";  // fit.js
   const head = el("header", "spotlight__head");
   head.append(storyText(story, "h1", "spotlight__title", story.title),
               storyText(story, "p", "spotlight__logline", story.logline),
