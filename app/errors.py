@@ -54,6 +54,8 @@ _HTTP_MESSAGES = {
     429: ("rate_limited", _l("Too many requests. Please wait a moment and try again.")),
     500: ("internal_error", _l("Something went wrong on our side. Please try again.")),
 }
+#: Any other HTTP error (such as 416 on a static file): werkzeug's own descriptions are English only.
+_OTHER_HTTP_ERROR = ("error", _l("This request could not be completed."))
 
 
 def wants_json() -> bool:
@@ -94,7 +96,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        code, message = _HTTP_MESSAGES.get(error.code or 500, ("error", error.description))
+        code, message = _HTTP_MESSAGES.get(error.code or 500, _OTHER_HTTP_ERROR)
         response = _respond(error.code or 500, code, message)
         if error.code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
