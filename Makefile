@@ -74,7 +74,7 @@ bench: $(VENV)/.installed-test translations
 
 # Refresh the message catalogue after adding or changing user-facing strings.
 i18n-extract: | $(VENV)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k said -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 # Refresh the vendored front-end files from npm (versions pinned in static/vendor/package.json);

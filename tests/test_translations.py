@@ -1,6 +1,6 @@
 """Every translatable string has its Chinese translation (English is the source language).
 
-The strings are extracted as `make i18n-extract` does (Babel, babel.cfg, -k _l -k lazy_gettext)
+The strings are extracted as `make i18n-extract` does (Babel, babel.cfg, -k _l -k lazy_gettext -k said)
 and compared with the zh catalogue: a string missing, left empty or fuzzy fails, and so does a
 translation whose python-format placeholders differ from its msgid's."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "app/translations/zh/LC_MESSAGES/messages.po"
-#: The Makefile's i18n-extract: -k _l -k lazy_gettext on top of Babel's defaults.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+#: The Makefile's i18n-extract: -k _l -k lazy_gettext -k said (audit summaries) on top of Babel's defaults.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "said": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 
 
@@ -73,4 +73,5 @@ def test_the_extraction_sees_templates_and_python():
     found = extracted()
     assert "Your ticket" in found  # a template
     assert "Premiere" in found  # _l in Python
+    assert "Turned auto-approve on" in found  # audit.said
     assert "This ticket is cancelled." in found

@@ -23,7 +23,7 @@ def audit_json(entry: AuditEntry) -> dict:
     return {"id": entry.id, "at": timestamp(entry.at),
             "actor": staff_json(entry.actor) if entry.actor else None,
             "action": entry.action, "target_type": entry.target_type, "target_id": entry.target_id,
-            "summary": entry.summary, "details": entry.details}
+            "summary": audit.summary(entry), "details": entry.details}
 
 
 @bp.get("/staff/me")

@@ -135,7 +135,7 @@ def create_round(form: RoundForm, *, actor, now: datetime | None = None) -> Chal
         db.session.add(challenge_round)
         db.session.flush()
         audit.record(actor, "round.create", challenge_round,
-                     f"Added the round \u201c{form.title['en']}\u201d", now=now)
+                     audit.said("Added the round \u201c%(title)s\u201d", title=form.title), now=now)
     publish.round_changed()
     return challenge_round
 
@@ -162,7 +162,7 @@ def update_round(challenge_round: ChallengeRound, form: RoundForm, *, actor,
                  "theme": form.theme, "votes_per_ticket": form.votes_per_ticket,
                  "weights": {"audience": form.audience_weight, "jury": form.jury_weight}}
         audit.record(actor, "round.update", challenge_round,
-                     f"Changed the round \u201c{form.title['en']}\u201d",
+                     audit.said("Changed the round \u201c%(title)s\u201d", title=form.title),
                      details=audit.changes(before, after), now=now)
     publish.round_changed()
     return challenge_round

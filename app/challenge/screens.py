@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.challenge import rules
+from app.challenge.forms import MODE_LABELS
 from app.challenge.models import DISPLAY_MODES, ChallengeSettings, DisplayScreen, KioskState, Story
 from app.db import unit_of_work
 from app.errors import DomainError, ValidationFailed
@@ -41,7 +42,7 @@ def set_auto_approve(enabled: bool, *, actor, now: datetime | None = None) -> Ch
         row = _settings_for_update()
         row.auto_approve = bool(enabled)
         audit.record(actor, "challenge.auto_approve", row,
-                     f"Turned auto-approve {'on' if enabled else 'off'}", now=now)
+                     audit.said("Turned auto-approve on") if enabled else audit.said("Turned auto-approve off"), now=now)
     publish.challenge_settings_changed(row)
     return row
 
@@ -105,14 +106,24 @@ def set_mode(mode: str | None, *, display: str | None = None, story_id: int | No
                 raise DomainError("display_not_found", _l("No display of this name has connected."), status=404)
         target.mode, target.spotlight_story_id = mode, story_id
         audit.record(actor, "display.mode", target,
-                     f"Set {'display ' + display if display else 'all displays'} to {mode or 'the default'}"
-                     + (f" (story {story_id})" if story_id else ""),
+                     _display_mode_said(display, mode, story_id),
                      details={"display": display, "mode": mode, "story_id": story_id}, now=now)
     shown, spotlight = mode, story_id
     if mode is None:
         shown, spotlight = screen_mode(None)
     publish.display_mode(display, shown, spotlight, follows_default=display is None or mode is None)
     return display, shown, spotlight
+
+
+def _display_mode_said(display: str | None, mode: str | None, story_id: int | None) -> audit.Said:
+    """The audit summary of a mode change, naming the mode as the console does."""
+    shown = MODE_LABELS[mode] if mode else _l("the default")
+    if display is None:
+        return (audit.said("Set all displays to %(mode)s (story %(story)s)", mode=shown, story=story_id)
+                if story_id else audit.said("Set all displays to %(mode)s", mode=shown))
+    return (audit.said("Set display %(display)s to %(mode)s (story %(story)s)", display=display, mode=shown,
+                       story=story_id)
+            if story_id else audit.said("Set display %(display)s to %(mode)s", display=display, mode=shown))
 
 
 def note_kiosk(kiosk: StaffMember, *, now: datetime | None = None) -> KioskState:
@@ -151,7 +162,8 @@ def set_paused(kiosk_id: int, paused: bool, *, message: str | None = None, actor
             db.session.add(state)
         state.paused, state.message = paused, text or None
         audit.record(actor, "kiosk.pause" if paused else "kiosk.resume", kiosk,
-                     f"{'Paused' if paused else 'Resumed'} the kiosk {kiosk.name or kiosk.email}",
+                     audit.said("Paused the kiosk %(kiosk)s", kiosk=kiosk.name or kiosk.email) if paused
+                     else audit.said("Resumed the kiosk %(kiosk)s", kiosk=kiosk.name or kiosk.email),
                      details={"message": text} if text else None, now=now)
     publish.kiosk_paused(state)
     return state

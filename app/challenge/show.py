@@ -16,7 +16,6 @@ from app.challenge import leaderboard
 from app.challenge.models import ChallengeRound
 from app.db import serialize_on, unit_of_work
 from app.extensions import db
-from app.i18n import localized
 from app.realtime import publish
 from app.staff import audit
 from app.tickets import notify
@@ -25,14 +24,13 @@ from app.tickets import notify
 WINNERS = 3
 
 
-def _change(challenge_round: ChallengeRound, condition, values: dict, *, actor, action: str, summary: str,
-            now: datetime, details: dict | None = None) -> bool:
+def _change(challenge_round: ChallengeRound, condition, values: dict, *, actor, action: str,
+            summary: audit.Said, now: datetime, details: dict | None = None) -> bool:
     """Apply `values` where `condition` holds; log it when it did. Runs inside a unit of work."""
     changed = db.session.execute(update(ChallengeRound).where(ChallengeRound.id == challenge_round.id, condition)
                                  .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed:
-        audit.record(actor, action, challenge_round,
-                     f"{summary} (\u201c{localized(challenge_round.title, 'en')}\u201d)", details=details, now=now)
+        audit.record(actor, action, challenge_round, summary, details=details, now=now)
     return bool(changed)
 
 
@@ -49,7 +47,7 @@ def open_voting(challenge_round: ChallengeRound, *, actor, now: datetime | None 
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.voting != "open",
                           {"voting": "open", "voting_closed_at": None},
-                          actor=actor, action="voting.open", summary="Opened voting", now=now)
+                          actor=actor, action="voting.open", summary=audit.said("Opened voting (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -58,7 +56,7 @@ def close_voting(challenge_round: ChallengeRound, *, actor, now: datetime | None
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.voting != "closed",
                           {"voting": "closed", "voting_closed_at": now},
-                          actor=actor, action="voting.close", summary="Closed voting", now=now)
+                          actor=actor, action="voting.close", summary=audit.said("Closed voting (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -70,7 +68,7 @@ def freeze(challenge_round: ChallengeRound, *, actor, now: datetime | None = Non
         db.session.refresh(challenge_round)
         board = leaderboard.live_entries(challenge_round)
         changed = _change(challenge_round, ChallengeRound.frozen_board.is_(None), {"frozen_board": board},
-                          actor=actor, action="leaderboard.freeze", summary="Froze the public leaderboard", now=now)
+                          actor=actor, action="leaderboard.freeze", summary=audit.said("Froze the public leaderboard (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -78,7 +76,7 @@ def unfreeze(challenge_round: ChallengeRound, *, actor, now: datetime | None = N
     now = now or clock.now()
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.frozen_board.is_not(None), {"frozen_board": None},
-                          actor=actor, action="leaderboard.unfreeze", summary="Unfroze the public leaderboard",
+                          actor=actor, action="leaderboard.unfreeze", summary=audit.said("Unfroze the public leaderboard (\u201c%(round)s\u201d)", round=challenge_round.title),
                           now=now)
     return _finish(challenge_round, changed)
 
@@ -105,8 +103,11 @@ def reveal(challenge_round: ChallengeRound, *, actor, places: int | None = None,
             changed = _change(challenge_round, ChallengeRound.id == challenge_round.id,
                               {"reveal_board": ranking, "revealed": target},
                               actor=actor, action="leaderboard.reveal",
-                              summary=f"Revealed place {len(ranking) - target + 1} of {len(ranking)}"
-                              if ranking else "Began the reveal (no stories)",
+                              summary=audit.said("Revealed place %(place)d of %(places)d (\u201c%(round)s\u201d)",
+                                                 place=len(ranking) - target + 1, places=len(ranking),
+                                                 round=challenge_round.title)
+                              if ranking else audit.said("Began the reveal (no stories) (\u201c%(round)s\u201d)",
+                                                         round=challenge_round.title),
                               details={"revealed": target, "places": len(ranking)}, now=now)
         if ranking and target == len(ranking) and challenge_round.winners_told_at is None:
             _tell_winners(challenge_round, ranking, now)
@@ -130,7 +131,7 @@ def reset_reveal(challenge_round: ChallengeRound, *, actor, now: datetime | None
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.revealed.is_not(None),
                           {"revealed": None, "reveal_board": None},
-                          actor=actor, action="leaderboard.reveal_reset", summary="Reset the reveal", now=now)
+                          actor=actor, action="leaderboard.reveal_reset", summary=audit.said("Reset the reveal (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
     return _finish(challenge_round, changed)
 
 

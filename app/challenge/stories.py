@@ -106,9 +106,10 @@ def _moderate(story: Story, status: str, actor, reason: str | None, now: datetim
         changed = db.session.execute(update(Story).where(Story.id == story.id, Story.status != status)
                                      .values(**values).execution_options(synchronize_session="fetch")).rowcount
         if changed:
-            verb = "Approved" if status == "approved" else "Rejected"
             audit.record(actor, f"story.{'approve' if status == 'approved' else 'reject'}", story,
-                         f"{verb} the story \u201c{story.title}\u201d",
+                         audit.said("Approved the story \u201c%(title)s\u201d", title=story.title)
+                         if status == "approved" else
+                         audit.said("Rejected the story \u201c%(title)s\u201d", title=story.title),
                          details={"reason": reason} if reason else None, now=now)
     db.session.refresh(story)
     if changed:

@@ -66,8 +66,13 @@ def _clean_reason(reason) -> str:
     return text
 
 
-def _where(name: str) -> str:
-    return "the whole venue" if name == WHOLE_VENUE else f"the gate \u201c{name}\u201d"
+def _said(name: str, *, paused: bool) -> audit.Said:
+    """"Paused entry at the gate “North door”" or "… at the whole venue", for the audit log."""
+    if paused:
+        return (audit.said("Paused entry at the whole venue") if name == WHOLE_VENUE
+                else audit.said("Paused entry at the gate \u201c%(gate)s\u201d", gate=name))
+    return (audit.said("Resumed entry at the whole venue") if name == WHOLE_VENUE
+            else audit.said("Resumed entry at the gate \u201c%(gate)s\u201d", gate=name))
 
 
 def paused_gates() -> list[Pause]:
@@ -97,7 +102,7 @@ def pause(gate: str | None, actor, reason: str = "", *, now: datetime | None = N
             "gate": name, "reason": reason, "paused_at": now,
             "paused_by_id": getattr(actor, "id", None)}).scalar()
         if added is not None:
-            audit.record(actor, "gate.pause", db.session.get(GatePause, added), f"Paused entry at {_where(name)}",
+            audit.record(actor, "gate.pause", db.session.get(GatePause, added), _said(name, paused=True),
                          details={"gate": gate and name, "reason": reason}, now=now)
     if added is not None:
         publish.gates_changed()
@@ -110,7 +115,7 @@ def resume(gate: str | None, actor, *, now: datetime | None = None) -> GateState
     with unit_of_work():
         paused = db.session.scalars(select(GatePause).where(GatePause.gate == name).with_for_update()).first()
         if paused is not None:
-            audit.record(actor, "gate.resume", paused, f"Resumed entry at {_where(name)}",
+            audit.record(actor, "gate.resume", paused, _said(name, paused=False),
                          details={"gate": gate and name, "paused_at": timestamp(paused.paused_at),
                                   "reason": paused.reason}, now=now)
             db.session.delete(paused)

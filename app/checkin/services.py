@@ -319,9 +319,11 @@ def undo_check_in(ticket: Ticket, day: ExhibitionDay, slot_id: int, actor, *,
             db.session.execute(update(ExhibitionDay).where(ExhibitionDay.id == day.id, ExhibitionDay.inside_now > 0)
                                .values(inside_now=ExhibitionDay.inside_now - 1)
                                .execution_options(synchronize_session="fetch"))
-        place = "the entrance" if slot_id == DAY_ENTRY else f"session {slot_id}"
         audit.record(actor, "checkin.undo", ticket,
-                     f"Undid the check-in of \u201c{ticket.holder_name}\u201d at {place}", details=details, now=now)
+                     audit.said("Undid the check-in of \u201c%(name)s\u201d at the entrance", name=ticket.holder_name)
+                     if slot_id == DAY_ENTRY else
+                     audit.said("Undid the check-in of \u201c%(name)s\u201d at session %(session)s",
+                                name=ticket.holder_name, session=slot_id), details=details, now=now)
     publish.attendance_changed()
 
 
@@ -339,7 +341,7 @@ def manual_check_in(ticket: Ticket, actor, *, session_id: int | None = None,
     if answer["result"] == "ok":
         with unit_of_work():
             audit.record(actor, "checkin.manual", ticket,
-                         f"Checked in \u201c{ticket.holder_name}\u201d by hand",
+                         audit.said("Checked in \u201c%(name)s\u201d by hand", name=ticket.holder_name),
                          details={"ticket": ticket.code, "session_id": session_id, "gate": desk_gate(actor)},
                          now=now)
     return answer

@@ -33,7 +33,7 @@ from app.tickets.models import OutboxMail, Registration, Ticket
 #: key hash becomes empty, which no key's hash is.
 PLACEHOLDER = "purged:"
 #: What the audit log says of a visitor once the purge has run.
-PURGED_SUMMARY = "Visitor details removed by the personal-data purge"
+PURGED = audit.said("Visitor details removed by the personal-data purge")
 #: The tables the purge rewrites; PostgreSQL compacts exactly these.
 TOUCHED = (Registration, Ticket, OutboxMail, AuditEntry, Scan, Story)
 
@@ -50,9 +50,13 @@ class PurgeReport:
     stories: int
 
     def summary(self) -> str:
-        return (f"Purged: {self.registrations} registrations, {self.tickets} tickets, "
-                f"{self.audit_entries} audit entries, {self.scans} scans, {self.stories} stories' tickets; "
-                f"{self.mails} mails deleted.")
+        return self.said().english()
+
+    def said(self) -> audit.Said:
+        """The summary, for the audit log in each reader's language."""
+        return audit.said("Purged: %(registrations)d registrations, %(tickets)d tickets, %(audit_entries)d audit "
+                          "entries, %(scans)d scans, %(stories)d stories' tickets; %(mails)d mails deleted.",
+                          **asdict(self))
 
 
 def purge_personal_data() -> PurgeReport:
@@ -64,7 +68,7 @@ def purge_personal_data() -> PurgeReport:
         report = PurgeReport(registrations=_registrations(), tickets=_tickets(), mails=_mails(),
                              audit_entries=_audit_entries(), scans=_scans(), stories=_stories())
         audit.record(None, "personal_data.purge", db.session.scalars(select(Exhibition)).first(),
-                     report.summary(), details=asdict(report))
+                     report.said(), details=asdict(report))
     _leave_no_trace()
     return report
 
@@ -92,8 +96,8 @@ def _audit_entries() -> int:
     """Entries about a registration or a ticket name the visitor (summary) and hold codes (details)."""
     return db.session.execute(
         update(AuditEntry).where(AuditEntry.target_type.in_(("registration", "ticket")),
-                                 AuditEntry.summary != PURGED_SUMMARY)
-        .values(summary=PURGED_SUMMARY, details={})).rowcount
+                                 AuditEntry.summary != PURGED.text)
+        .values(summary=PURGED.text, wording=PURGED.stored(), details={})).rowcount
 
 
 def _scans() -> int:

@@ -94,7 +94,7 @@ def create_slot(draft: rules.SlotDraft, *, actor: StaffMember | None,
         _apply(slot, draft, day)
         db.session.add(slot)
         db.session.flush()
-        audit.record(actor, "slot.create", slot, f"Added session \u201c{slot.title.get('en')}\u201d",
+        audit.record(actor, "slot.create", slot, audit.said("Added session \u201c%(title)s\u201d", title=slot.title),
                      details=audit.changes({}, _snapshot(slot, _SLOT_FIELDS)), now=now)
     publish.schedule_changed(slot)
     return slot
@@ -118,7 +118,7 @@ def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None
                 _tell_booked(slot, cancelled=False)
             if not slot.is_cancelled and (slot.capacity or 0) > (before["capacity"] or 0):
                 tickets.fill_from_waitlist(slot, now=now)
-            audit.record(actor, "slot.update", slot, f"Changed session \u201c{slot.title.get('en')}\u201d",
+            audit.record(actor, "slot.update", slot, audit.said("Changed session \u201c%(title)s\u201d", title=slot.title),
                          details=audit.changes(before, _snapshot(slot, _SLOT_FIELDS)), now=now)
     except IntegrityError:
         raise _below_taken("capacity") from None
@@ -141,7 +141,8 @@ def set_slot_cancelled(slot: Slot, cancelled: bool, *, actor: StaffMember | None
         slot.status = status
         db.session.add(slot)
         audit.record(actor, "slot.cancel" if cancelled else "slot.restore", slot,
-                     f"{'Cancelled' if cancelled else 'Restored'} \u201c{slot.title.get('en')}\u201d", now=now)
+                     audit.said("Cancelled \u201c%(title)s\u201d", title=slot.title) if cancelled
+                     else audit.said("Restored \u201c%(title)s\u201d", title=slot.title), now=now)
     outbox.deliver_soon()
     publish.schedule_changed(slot)
     return slot
@@ -171,7 +172,8 @@ def save_venue(venue: Venue | None, *, name: dict, site: dict, description: dict
         db.session.add(venue)
         db.session.flush()
         audit.record(actor, "venue.create" if creating else "venue.update", venue,
-                     f"{'Added' if creating else 'Changed'} venue \u201c{name.get('en')}\u201d",
+                     audit.said("Added venue \u201c%(name)s\u201d", name=name) if creating
+                     else audit.said("Changed venue \u201c%(name)s\u201d", name=name),
                      details=audit.changes(before, _snapshot(venue, _VENUE_FIELDS)), now=now)
     publish.schedule_changed(None)
     return venue
@@ -207,7 +209,8 @@ def save_day(day: ExhibitionDay | None, *, on: date, opens_at: datetime, closes_
             db.session.add(day)
             db.session.flush()
             audit.record(actor, "day.create" if creating else "day.update", day,
-                         f"{'Added' if creating else 'Changed'} day {on.isoformat()}",
+                         audit.said("Added day %(day)s", day=on) if creating
+                         else audit.said("Changed day %(day)s", day=on),
                          details=audit.changes(before, _snapshot(day, _DAY_FIELDS)), now=now)
     except IntegrityError as error:
         if "entries_within_capacity" in str(error.orig):

@@ -1,23 +1,83 @@
-"""The audit log: every staff action is written in the same transaction as the change."""
+"""The audit log: every staff action is written in the same transaction as the change.
+
+A summary is written with `said("Paused entry at %(place)s", place=…)`: the English text is the
+message id (`make i18n-extract` finds it), kept with its values, so that the log reads in each
+reader's language; values that are themselves texts in both languages (a session's title, a lazy
+label such as a role's name) are kept in both and shown in the reader's.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
+from app.i18n import LOCALES, localized
 from app.staff.models import AuditEntry, StaffMember
 
 
-def record(actor: StaffMember | None, action: str, target, summary: str, *,
+@dataclass(frozen=True)
+class Said:
+    """A summary as words: its English text (a message id with %(name)s places) and their values."""
+
+    text: str
+    args: dict = field(default_factory=dict)
+
+    def stored(self) -> dict:
+        return {"text": self.text, "args": self.args}
+
+    def english(self) -> str:
+        return _worded(self.stored(), "en")
+
+
+def said(text: str, **args) -> Said:
+    """The summary `text` with its values, ready to be kept (JSON) and shown in any language."""
+    return Said(text, {name: _storable(value) for name, value in args.items()})
+
+
+def _storable(value):
+    if isinstance(value, LazyString):
+        return {locale: _rendered_in(locale, value) for locale in LOCALES}
+    return _plain(value)
+
+
+def _rendered_in(locale: str, value: LazyString) -> str:
+    with force_locale(locale):
+        return str(value)
+
+
+def _worded(wording: dict, locale: str | None = None) -> str:
+    """The wording in `locale` (the reader's when None); its English text is the message id."""
+    text = wording["text"] if locale == "en" else gettext(wording["text"])
+    values = {name: localized(value, locale) if isinstance(value, dict) else value
+              for name, value in wording["args"].items()}
+    return text % values if values else text
+
+
+def record(actor: StaffMember | None, action: str, target, summary: Said, *,
            details: dict | None = None, now: datetime | None = None) -> AuditEntry:
     """Add an entry to the caller's unit of work (it commits with the change it describes)."""
     entry = AuditEntry(at=now or clock.now(), actor_id=actor.id if actor else None, action=action,
                        target_type=type(target).__name__.lower(), target_id=getattr(target, "id", None),
-                       summary=summary[:500], details=details or {})
+                       summary=summary.english()[:500], wording=summary.stored(),
+                       details=details or {})
     db.session.add(entry)
     return entry
+
+
+def summary(entry: AuditEntry) -> str:
+    """What the entry says, in the reader's language; the English summary it was written with when it
+    kept no wording (older entries) or its wording no longer fits its text."""
+    if not entry.wording:
+        return entry.summary
+    try:
+        return _worded(entry.wording)
+    except (KeyError, TypeError, ValueError):
+        return entry.summary
 
 
 def changes(before: dict, after: dict) -> dict:

@@ -95,7 +95,11 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_type: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int | None]
+    #: In English, as it was written: what an entry without wording shows to every reader.
     summary: Mapped[str] = mapped_column(String(500))
+    #: The summary's English text and its values, {"text", "args"}, so each reader sees it in their
+    #: own language (app.staff.audit.summary); null for entries written before it was kept.
+    wording: Mapped[dict | None] = mapped_column(JSON)
     #: What changed: {"field": [old, new]} or other details of the action.
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 

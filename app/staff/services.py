@@ -18,7 +18,7 @@ from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.staff import audit
 from app.schedule.models import JuryMember
-from app.staff.models import ROLES, ApiToken, StaffMember
+from app.staff.models import ROLE_LABELS, ROLES, ApiToken, StaffMember
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: A hash to check against when the email is unknown, so both answers take as long.
@@ -89,7 +89,7 @@ def add_staff(email: str, role: str, *, name: str | None = None, actor: StaffMem
             db.session.add(member)
             db.session.flush()
             token = _new_token(member, now)
-            audit.record(actor, "staff.add", member, f"Added {email} as {role}", now=now)
+            audit.record(actor, "staff.add", member, audit.said("Added %(email)s as %(role)s", email=email, role=ROLE_LABELS[role]), now=now)
     except IntegrityError:
         # The unique email decides, not a look-up first: two admins adding at once get one account.
         if jury_member is not None and _juror_has_account(jury_member, email):
@@ -128,7 +128,8 @@ def set_active(member: StaffMember, active: bool, *, actor: StaffMember | None,
         member.session_version += 1
         db.session.add(member)
         audit.record(actor, "staff.enable" if active else "staff.disable", member,
-                     f"{'Enabled' if active else 'Disabled'} {member.email}", now=now)
+                     audit.said("Enabled %(email)s", email=member.email) if active
+                     else audit.said("Disabled %(email)s", email=member.email), now=now)
     return member
 
 
@@ -140,7 +141,7 @@ def reissue_password(member: StaffMember, *, actor: StaffMember | None,
         member.password_hash = generate_password_hash(password)
         member.session_version += 1
         db.session.add(member)
-        audit.record(actor, "staff.reissue_password", member, f"New password for {member.email}",
+        audit.record(actor, "staff.reissue_password", member, audit.said("New password for %(email)s", email=member.email),
                      now=now)
     return Credentials(member, password, None)
 
@@ -151,7 +152,7 @@ def issue_token(member: StaffMember, *, actor: StaffMember | None,
     now = now or clock.now()
     with unit_of_work():
         token = _new_token(member, now)
-        audit.record(actor, "token.issue", member, f"New API token for {member.email}", now=now)
+        audit.record(actor, "token.issue", member, audit.said("New API token for %(email)s", email=member.email), now=now)
     return Credentials(member, None, token)
 
 
@@ -165,7 +166,8 @@ def revoke_token(token_id: int, *, actor: StaffMember | None, now: datetime | No
             token.revoked_at = now
             db.session.add(token)
             audit.record(actor, "token.revoke", token.staff_member,
-                         f"Revoked token {token.prefix}… of {token.staff_member.email}", now=now)
+                         audit.said("Revoked token %(prefix)s… of %(email)s", prefix=token.prefix,
+                                    email=token.staff_member.email), now=now)
     return token
 
 
@@ -208,4 +210,4 @@ def note_sign_in(member: StaffMember, *, now: datetime | None = None) -> None:
     with unit_of_work():
         member.last_seen_at = now
         db.session.add(member)
-        audit.record(member, "staff.sign_in", member, f"{member.email} signed in", now=now)
+        audit.record(member, "staff.sign_in", member, audit.said("%(email)s signed in", email=member.email), now=now)

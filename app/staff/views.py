@@ -186,5 +186,6 @@ def audit_log():
         on = None
         flash(_("Use a date in the form YYYY-MM-DD."), "error")
     return render_template("staff/audit.html", entries=audit.search(actor_id=actor, action=action, on=on),
+                           summary=audit.summary,
                            members=services.list_staff(), actions=audit.actions(),
                            chosen={"actor": actor, "action": action, "day": on})

@@ -121,8 +121,9 @@ def _release(slot_id: int, now: datetime, *, actor: StaffMember | None) -> Sessi
                 promoted += 1
         result = SessionRelease(session_id=slot_id, released=len(no_shows), promoted=promoted)
         audit.record(actor, "seat.no_show_release", slot,
-                     f"Released {result.released} no-show seat(s) of \u201c{slot.title.get('en')}\u201d: "
-                     f"{result.promoted} to people waiting at the venue, {result.freed} freed",
+                     audit.said("No-show seats of \u201c%(title)s\u201d released: %(released)d; to people "
+                                "waiting at the venue: %(promoted)d, freed: %(freed)d", title=slot.title,
+                                released=result.released, promoted=result.promoted, freed=result.freed),
                      details={"released": result.released, "promoted": result.promoted, "freed": result.freed,
                               "seats": [seat.id for seat in no_shows]}, now=now)
     outbox.deliver_soon()

@@ -137,7 +137,7 @@ def send(draft: NoticeDraft, *, actor: StaffMember | None, now: datetime | None 
             sent = db.session.scalar(select(Notice).where(Notice.nonce == draft.nonce))
             if sent is not None:
                 return sent
-        target = _check(draft)
+        summary = _check(draft)
         audience = recipients(draft.scope, draft.slot_id, draft.day_id)
         notice = Notice(scope=draft.scope, slot_id=draft.slot_id, day_id=draft.day_id,
                         subject=_stripped(draft.subject), body=_stripped(draft.body),
@@ -149,8 +149,8 @@ def send(draft: NoticeDraft, *, actor: StaffMember | None, now: datetime | None 
             notify.notice(recipient.email, recipient.locale, subject=notice.subject, body=notice.body,
                           name=recipient.name, links=list(recipient.links))
         audit.record(actor, "notice.send", notice,
-                     f"Sent notice \u201c{notice.subject['en']}\u201d to {len(audience.recipients)} "
-                     f"address(es): {target}",
+                     audit.said(summary.text, **summary.args, subject=notice.subject,
+                                addresses=len(audience.recipients)),
                      details={"scope": draft.scope, "slot_id": draft.slot_id, "day_id": draft.day_id,
                               "recipients": len(audience.recipients), "unreachable": audience.unreachable},
                      now=now)
@@ -175,13 +175,14 @@ def _stripped(text: dict) -> dict:
     return {locale: (text.get(locale) or "").strip() for locale in LOCALES}
 
 
-def _check(draft: NoticeDraft) -> str:
-    """Errors by field (ValidationFailed); else the scope's target in words, for the audit log."""
+def _check(draft: NoticeDraft) -> audit.Said:
+    """Errors by field (ValidationFailed); else the audit log's summary for the scope, waiting for the
+    subject and the number of addresses."""
     errors = {**text_errors("subject", _stripped(draft.subject), SUBJECT_MAX, required=True),
               **text_errors("body", _stripped(draft.body), BODY_MAX, required=True)}
     if draft.nonce is not None and not 1 <= len(draft.nonce) <= NONCE_MAX:
         errors["nonce"] = _l("At most %(limit)d characters.", limit=NONCE_MAX)
-    target = "the whole exhibition"
+    summary = audit.said("Sent notice \u201c%(subject)s\u201d to %(addresses)d addresses: the whole exhibition")
     if draft.scope not in NOTICE_SCOPES:
         errors["scope"] = _l("Choose a session, a day or the whole exhibition.")
     elif draft.scope == "session":
@@ -189,13 +190,15 @@ def _check(draft: NoticeDraft) -> str:
         if slot is None:
             errors["slot_id"] = _l("Choose a session.")
         else:
-            target = f"session {slot.id} \u201c{slot.title.get('en')}\u201d"
+            summary = audit.said("Sent notice \u201c%(subject)s\u201d to %(addresses)d addresses: session "
+                                 "%(session)s \u201c%(title)s\u201d", session=slot.id, title=slot.title)
     elif draft.scope == "day":
         day = db.session.get(ExhibitionDay, draft.day_id) if draft.day_id else None
         if day is None:
             errors["day_id"] = _l("Choose a day.")
         else:
-            target = f"day {day.date.isoformat()}"
+            summary = audit.said("Sent notice \u201c%(subject)s\u201d to %(addresses)d addresses: day %(day)s",
+                                 day=day.date)
     if errors:
         raise ValidationFailed(errors)
-    return target
+    return summary

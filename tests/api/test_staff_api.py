@@ -53,10 +53,13 @@ def test_audit_api_lists_changes_newest_first(app, client):
     services.add_staff("gate@example.org", "gate", actor=admin.member)
     make_slot(title="Untracked builder row")
 
-    body = client.get("/api/v1/audit?action=staff.add", headers=bearer(admin.token)).get_json()
+    body = client.get("/api/v1/audit?action=staff.add", headers={**bearer(admin.token), "Accept-Language": "en"}).get_json()
 
     assert [entry["summary"] for entry in body["entries"]] == [
-        "Added gate@example.org as gate", "Added admin@example.org as admin"]
+        "Added gate@example.org as Gate staff", "Added admin@example.org as Admin"]
+    in_chinese = client.get("/api/v1/audit?action=staff.add", headers={**bearer(admin.token), "Accept-Language": "zh"})
+    assert [entry["summary"] for entry in in_chinese.get_json()["entries"]] == [
+        "添加了 gate@example.org，角色：检票员", "添加了 admin@example.org，角色：管理员"]
     assert body["entries"][0]["actor"]["email"] == "admin@example.org"
     assert_valid(client.get("/api/v1/openapi.json").get_json(), "AuditLog", body)
     bad = client.get("/api/v1/audit?day=June", headers=bearer(admin.token))
