@@ -65,7 +65,11 @@ def readable(violations: list[dict]) -> str:
 
 
 def axe_violations(page: Page) -> list[dict]:
-    """axe-core's violations on the page as it is now; the minor and moderate ones are printed."""
+    """axe-core's violations on the page once its finite animations have ended (a card still fading in
+    has not its final contrast yet); the minor and moderate ones are printed."""
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter(animation => animation.effect && animation.effect.getTiming().iterations !== Infinity)
+        .map(animation => animation.finished))""")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("options => axe.run(document, options).then(result => result.violations)",
                                AXE_OPTIONS)
