@@ -263,7 +263,8 @@ def test_no_mail_mixes_languages(programme, mail_app, smtp, locale):  # noqa: F8
         notify.notice(registration.email, locale, name=registration.name,
                       subject={"zh": "入口改到北门", "en": "The entrance moved to the north door"},
                       body={"zh": "今天请从北门进场。\n\n谢谢！", "en": "Please come in by the north door today.\n\nThank you!"},
-                      links=[{"holder": held.holder_name, "url": ticket_url(held.code)} for held in registration.tickets])
+                      links=[{"holder": held.holder_name, "url": ticket_url(held.code)}
+                             for held in registration.tickets])
         notify.story_won(story, place=1)
         notify.story_won(story, place=2)
     no_show.release_no_shows(now=booked.starts_at + timedelta(minutes=15))  # no_show_release

@@ -42,7 +42,8 @@ def set_auto_approve(enabled: bool, *, actor, now: datetime | None = None) -> Ch
         row = _settings_for_update()
         row.auto_approve = bool(enabled)
         audit.record(actor, "challenge.auto_approve", row,
-                     audit.said("Turned auto-approve on") if enabled else audit.said("Turned auto-approve off"), now=now)
+                     audit.said("Turned auto-approve on") if enabled else audit.said("Turned auto-approve off"),
+                     now=now)
     publish.challenge_settings_changed(row)
     return row
 

@@ -26,11 +26,13 @@ WINNERS = 3
 
 def _change(challenge_round: ChallengeRound, condition, values: dict, *, actor, action: str,
             summary: audit.Said, now: datetime, details: dict | None = None) -> bool:
-    """Apply `values` where `condition` holds; log it when it did. Runs inside a unit of work."""
+    """Apply `values` where `condition` holds; log it when it did (the summary's %(round)s is the round's
+    title). Runs inside a unit of work."""
     changed = db.session.execute(update(ChallengeRound).where(ChallengeRound.id == challenge_round.id, condition)
                                  .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed:
-        audit.record(actor, action, challenge_round, summary, details=details, now=now)
+        audit.record(actor, action, challenge_round, summary.with_values(round=challenge_round.title),
+                     details=details, now=now)
     return bool(changed)
 
 
@@ -47,7 +49,8 @@ def open_voting(challenge_round: ChallengeRound, *, actor, now: datetime | None 
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.voting != "open",
                           {"voting": "open", "voting_closed_at": None},
-                          actor=actor, action="voting.open", summary=audit.said("Opened voting (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
+                          actor=actor, action="voting.open",
+                          summary=audit.said("Opened voting (\u201c%(round)s\u201d)"), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -56,7 +59,8 @@ def close_voting(challenge_round: ChallengeRound, *, actor, now: datetime | None
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.voting != "closed",
                           {"voting": "closed", "voting_closed_at": now},
-                          actor=actor, action="voting.close", summary=audit.said("Closed voting (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
+                          actor=actor, action="voting.close",
+                          summary=audit.said("Closed voting (\u201c%(round)s\u201d)"), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -68,7 +72,8 @@ def freeze(challenge_round: ChallengeRound, *, actor, now: datetime | None = Non
         db.session.refresh(challenge_round)
         board = leaderboard.live_entries(challenge_round)
         changed = _change(challenge_round, ChallengeRound.frozen_board.is_(None), {"frozen_board": board},
-                          actor=actor, action="leaderboard.freeze", summary=audit.said("Froze the public leaderboard (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
+                          actor=actor, action="leaderboard.freeze",
+                          summary=audit.said("Froze the public leaderboard (\u201c%(round)s\u201d)"), now=now)
     return _finish(challenge_round, changed)
 
 
@@ -76,7 +81,8 @@ def unfreeze(challenge_round: ChallengeRound, *, actor, now: datetime | None = N
     now = now or clock.now()
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.frozen_board.is_not(None), {"frozen_board": None},
-                          actor=actor, action="leaderboard.unfreeze", summary=audit.said("Unfroze the public leaderboard (\u201c%(round)s\u201d)", round=challenge_round.title),
+                          actor=actor, action="leaderboard.unfreeze",
+                          summary=audit.said("Unfroze the public leaderboard (\u201c%(round)s\u201d)"),
                           now=now)
     return _finish(challenge_round, changed)
 
@@ -104,10 +110,8 @@ def reveal(challenge_round: ChallengeRound, *, actor, places: int | None = None,
                               {"reveal_board": ranking, "revealed": target},
                               actor=actor, action="leaderboard.reveal",
                               summary=audit.said("Revealed place %(place)d of %(places)d (\u201c%(round)s\u201d)",
-                                                 place=len(ranking) - target + 1, places=len(ranking),
-                                                 round=challenge_round.title)
-                              if ranking else audit.said("Began the reveal (no stories) (\u201c%(round)s\u201d)",
-                                                         round=challenge_round.title),
+                                                 place=len(ranking) - target + 1, places=len(ranking))
+                              if ranking else audit.said("Began the reveal (no stories) (\u201c%(round)s\u201d)"),
                               details={"revealed": target, "places": len(ranking)}, now=now)
         if ranking and target == len(ranking) and challenge_round.winners_told_at is None:
             _tell_winners(challenge_round, ranking, now)
@@ -131,7 +135,8 @@ def reset_reveal(challenge_round: ChallengeRound, *, actor, now: datetime | None
     with unit_of_work():
         changed = _change(challenge_round, ChallengeRound.revealed.is_not(None),
                           {"revealed": None, "reveal_board": None},
-                          actor=actor, action="leaderboard.reveal_reset", summary=audit.said("Reset the reveal (\u201c%(round)s\u201d)", round=challenge_round.title), now=now)
+                          actor=actor, action="leaderboard.reveal_reset",
+                          summary=audit.said("Reset the reveal (\u201c%(round)s\u201d)"), now=now)
     return _finish(challenge_round, changed)
 
 

@@ -118,7 +118,8 @@ def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None
                 _tell_booked(slot, cancelled=False)
             if not slot.is_cancelled and (slot.capacity or 0) > (before["capacity"] or 0):
                 tickets.fill_from_waitlist(slot, now=now)
-            audit.record(actor, "slot.update", slot, audit.said("Changed session \u201c%(title)s\u201d", title=slot.title),
+            audit.record(actor, "slot.update", slot,
+                         audit.said("Changed session \u201c%(title)s\u201d", title=slot.title),
                          details=audit.changes(before, _snapshot(slot, _SLOT_FIELDS)), now=now)
     except IntegrityError:
         raise _below_taken("capacity") from None

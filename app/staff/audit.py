@@ -1,6 +1,6 @@
 """The audit log: every staff action is written in the same transaction as the change.
 
-A summary is written with `said("Paused entry at %(place)s", place=…)`: the English text is the
+A summary is written with `said("Paused the kiosk %(kiosk)s", kiosk=…)`: the English text is the
 message id (`make i18n-extract` finds it), kept with its values, so that the log reads in each
 reader's language; values that are themselves texts in both languages (a session's title, a lazy
 label such as a role's name) are kept in both and shown in the reader's.
@@ -32,6 +32,10 @@ class Said:
 
     def english(self) -> str:
         return _worded(self.stored(), "en")
+
+    def with_values(self, **args) -> Said:
+        """The same text with more of its values (those its writer learns later)."""
+        return said(self.text, **self.args, **args)
 
 
 def said(text: str, **args) -> Said:

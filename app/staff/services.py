@@ -89,7 +89,8 @@ def add_staff(email: str, role: str, *, name: str | None = None, actor: StaffMem
             db.session.add(member)
             db.session.flush()
             token = _new_token(member, now)
-            audit.record(actor, "staff.add", member, audit.said("Added %(email)s as %(role)s", email=email, role=ROLE_LABELS[role]), now=now)
+            audit.record(actor, "staff.add", member,
+                         audit.said("Added %(email)s as %(role)s", email=email, role=ROLE_LABELS[role]), now=now)
     except IntegrityError:
         # The unique email decides, not a look-up first: two admins adding at once get one account.
         if jury_member is not None and _juror_has_account(jury_member, email):
@@ -141,8 +142,8 @@ def reissue_password(member: StaffMember, *, actor: StaffMember | None,
         member.password_hash = generate_password_hash(password)
         member.session_version += 1
         db.session.add(member)
-        audit.record(actor, "staff.reissue_password", member, audit.said("New password for %(email)s", email=member.email),
-                     now=now)
+        audit.record(actor, "staff.reissue_password", member,
+                     audit.said("New password for %(email)s", email=member.email), now=now)
     return Credentials(member, password, None)
 
 
@@ -152,7 +153,8 @@ def issue_token(member: StaffMember, *, actor: StaffMember | None,
     now = now or clock.now()
     with unit_of_work():
         token = _new_token(member, now)
-        audit.record(actor, "token.issue", member, audit.said("New API token for %(email)s", email=member.email), now=now)
+        audit.record(actor, "token.issue", member, audit.said("New API token for %(email)s", email=member.email),
+                     now=now)
     return Credentials(member, None, token)
 
 

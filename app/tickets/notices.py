@@ -149,8 +149,7 @@ def send(draft: NoticeDraft, *, actor: StaffMember | None, now: datetime | None 
             notify.notice(recipient.email, recipient.locale, subject=notice.subject, body=notice.body,
                           name=recipient.name, links=list(recipient.links))
         audit.record(actor, "notice.send", notice,
-                     audit.said(summary.text, **summary.args, subject=notice.subject,
-                                addresses=len(audience.recipients)),
+                     summary.with_values(subject=notice.subject, addresses=len(audience.recipients)),
                      details={"scope": draft.scope, "slot_id": draft.slot_id, "day_id": draft.day_id,
                               "recipients": len(audience.recipients), "unreachable": audience.unreachable},
                      now=now)

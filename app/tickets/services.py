@@ -159,7 +159,8 @@ def register(req: rules.RegistrationRequest, *, actor=None, now: datetime | None
         if actor is not None:
             # Staff registered someone (the walk-in desk): the audit log says who, in this transaction.
             audit.record(actor, f"ticket.{req.channel}", registration,
-                         audit.said("Registered \u201c%(name)s\u201d, tickets: %(tickets)d", name=req.name, tickets=people),
+                         audit.said("Registered \u201c%(name)s\u201d, tickets: %(tickets)d", name=req.name,
+                                    tickets=people),
                          details={"days": [day.isoformat() for day in req.days], "sessions": req.session_ids,
                                   "tickets": [ticket.holder_name for ticket in tickets]}, now=now)
     outbox.deliver_soon()

@@ -53,7 +53,8 @@ def test_audit_api_lists_changes_newest_first(app, client):
     services.add_staff("gate@example.org", "gate", actor=admin.member)
     make_slot(title="Untracked builder row")
 
-    body = client.get("/api/v1/audit?action=staff.add", headers={**bearer(admin.token), "Accept-Language": "en"}).get_json()
+    body = client.get("/api/v1/audit?action=staff.add",
+                      headers={**bearer(admin.token), "Accept-Language": "en"}).get_json()
 
     assert [entry["summary"] for entry in body["entries"]] == [
         "Added gate@example.org as Gate staff", "Added admin@example.org as Admin"]

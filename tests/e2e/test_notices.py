@@ -85,8 +85,9 @@ def test_an_admin_previews_and_sends_a_notice_and_each_visitor_gets_it_in_their_
     expect(page.get_by_role("status").filter(has_text="Notice sent: 2 mails")).to_be_visible()
     expect(page.get_by_test_id("notices-sent")).to_contain_text("A change of room")
     notices = smtp.wait_for(tickets_mailed + 2)[tickets_mailed:]
+    subjects = {"zh": "AI BACKLOT：场地变更", "en": "AI BACKLOT: A change of room"}
     assert {received.rcpt_tos[0]: received.message["Subject"] for received in notices} == {
-        address: "AI BACKLOT：场地变更" if locale == "zh" else "AI BACKLOT: A change of room" for address, locale in visitors.items()}
+        address: subjects[locale] for address, locale in visitors.items()}
 
     # The same preview sent again (a double tap, a resent form): its nonce mails nobody twice.
     again = page.request.post(f"{url}/staff/notices/send", form=sent_form)
