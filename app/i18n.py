@@ -46,6 +46,15 @@ def localized(text: dict | None, locale: str | None = None) -> str:
     return text.get(locale) or text.get(other) or ""
 
 
+def ordinal(n: int) -> str:
+    """A place as a sentence holds it: "2nd", "3rd", "11th" in English; elsewhere the bare number
+    (Chinese writes 第 2 名 around it)."""
+    if current_locale() != "en":
+        return str(n)
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _safe_target(target: str | None) -> str:
     """Only same-site paths: the switch must not become an open redirect."""
     if same_site_path(target):
@@ -71,5 +80,6 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.register_blueprint(bp)
     app.jinja_env.filters["tr"] = localized
+    app.jinja_env.filters["ordinal"] = ordinal
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["LOCALES"] = LOCALES

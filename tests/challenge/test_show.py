@@ -90,7 +90,9 @@ def test_the_reveal_walks_up_from_the_last_place_and_tells_the_winners_once(boar
     assert logged("leaderboard.reveal") == 4
     mails = list(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "story_won").order_by(OutboxMail.to)))
     assert [mail.to for mail in mails] == ["a@example.org", "b@example.org", "c@example.org"]
-    assert "第一名" in mails[0].subject and "placed 2" in mails[1].subject
+    assert "第一名" in mails[0].subject
+    assert mails[1].subject.endswith("your story came 2nd") and mails[2].subject.endswith("your story came 3rd")
+    assert "came 2nd in the My Story round" in mails[1].text_body
     show.reset_reveal(challenge_round, actor=moderator)
     assert leaderboard.public_board(challenge_round)["revealed"] is None
     for _ in range(4):
