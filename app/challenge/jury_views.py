@@ -3,9 +3,9 @@
 The page and its story list are rendered here (Jinja escapes every visitor's text); the
 marks go through the jury API (PUT /api/v1/jury/scores/<id>, app/api/voting.py) with the
 session and its CSRF token, from static/js/jury.js. The list is fetched again as a fragment
-(`/jury/rounds/<id>/stories`) when a story is approved or withdrawn (the /staff namespace's
-`story_moderated`), when the round changes, and every half minute, so the page notices the
-reveal (no /staff event reaches jurors before it: they never get the live ranking).
+(`/jury/rounds/<id>/stories`) when the /staff namespace says the round's stories or its show
+changed (`jury_stories`: a story approved or withdrawn, the reveal begun or undone), when the
+round changes, and every half minute. Jurors get neither the moderation queue nor the ranking.
 
 A juror sees only their own marks. Once the round's reveal has begun, the scores are final:
 the page shows them read-only, with the places revealed so far (the public board).

@@ -19,7 +19,8 @@ from app.challenge import leaderboard, rounds, rules, screens, stories, votes
 from app.challenge.models import KioskState, Story
 from app.challenge.serializers import round_json, story_json
 from app.extensions import db, socketio
-from app.realtime.publish import DISPLAY, KIOSK, SHOW_ROLES, SHOW_ROOM, STAFF, VOTE, kiosk_room
+from app.realtime.publish import (DISPLAY, JURY_ROLES, JURY_ROOM, KIOSK, SHOW_ROLES, SHOW_ROOM, STAFF, VOTE,
+                                  kiosk_room)
 from app.schedule import services as schedule
 from app.staff.services import authenticate_token
 from app.tickets import queries
@@ -38,6 +39,8 @@ class StaffNamespace(Namespace):
             return False  # refused: the client sees a connect_error
         if current_user.role in SHOW_ROLES:
             join_room(SHOW_ROOM)
+        elif current_user.role in JURY_ROLES:
+            join_room(JURY_ROOM)
         _answer_and_release("state", staff_snapshot())
         return None
 

@@ -15,10 +15,14 @@ KIOSK = "/kiosk"
 VOTE = "/vote"
 
 
-#: Staff who run the show (moderators, admins) on /staff: only they get the live ranking and
-#: every juror's part of it; jurors see their own marks only until the reveal.
+#: Staff who run the show (moderators, admins) on /staff: only they get the moderation queue
+#: (visitors' text before anyone approved it), the live ranking and every juror's part of it.
 SHOW_ROOM = "show"
 SHOW_ROLES = ("moderator", "admin")
+#: Jurors on /staff: told only that their round's list of stories or its reveal changed (their
+#: page fetches the list again); they see their own marks and nothing of the ranking until the reveal.
+JURY_ROOM = "jury"
+JURY_ROLES = ("jury",)
 
 
 def kiosk_room(kiosk_id: int) -> str:
@@ -68,14 +72,19 @@ def story_submitted(story) -> None:
     """A kiosk sent a story: moderators see it in their queue (flagged ones on top)."""
     from app.challenge.serializers import staff_story_json
 
-    socketio.emit("story_submitted", staff_story_json(story), namespace=STAFF)
+    socketio.emit("story_submitted", staff_story_json(story), namespace=STAFF, to=SHOW_ROOM)
 
 
 def story_moderated(story) -> None:
-    """A moderator (or auto-approve) decided: every moderator's queue follows."""
+    """A moderator (or auto-approve) decided: every moderator's queue follows, and jurors' lists."""
     from app.challenge.serializers import staff_story_json
 
-    socketio.emit("story_moderated", staff_story_json(story), namespace=STAFF)
+    socketio.emit("story_moderated", staff_story_json(story), namespace=STAFF, to=SHOW_ROOM)
+    _jury_stories_changed(story.round_id)
+
+
+def _jury_stories_changed(round_id: int) -> None:
+    socketio.emit("jury_stories", {"round_id": round_id}, namespace=STAFF, to=JURY_ROOM)
 
 
 def story_approved(story) -> None:
@@ -171,3 +180,4 @@ def show_changed(challenge_round) -> None:
                              "voting": "open" if challenge_round.voting_open_at(clock.now()) else "closed"},
                   namespace=VOTE)
     leaderboard_now(challenge_round.id)
+    _jury_stories_changed(challenge_round.id)  # the reveal makes their scores final

@@ -240,11 +240,8 @@
 
   var socket = window.staffSocket;  // opened by staff-dashboard.js
   if (socket) {
-    socket.on("story_moderated", function (story) {
-      if (!story || story.round_id === roundId) { refresh(); }
-    });
-    socket.on("leaderboard", function (payload) {
-      if (!payload || payload.round_id === roundId) { refresh(); }  // only the list is fetched: never shown
+    socket.on("jury_stories", function (changed) {
+      if (!changed || changed.round_id === roundId) { refresh(); }
     });
     socket.on("round", function () { refresh(); });
     socket.on("connect", function () { refresh(); });

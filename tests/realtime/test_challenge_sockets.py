@@ -113,7 +113,7 @@ def server(tmp_path_factory, sqlite_template):
     """One seeded server (SQLite) for the module, with two kiosks and the staff who moderate."""
     instance = tmp_path_factory.mktemp("challenge-sockets")
     logins = prepare(sqlite_instance(instance, sqlite_template), instance, kiosk="kiosk", other_kiosk="kiosk",
-                     moderator="moderator", admin="admin")
+                     moderator="moderator", admin="admin", juror="jury", gate="gate")
     with serving(server_environment(instance), instance / "server.log") as base_url:
         document = requests.get(f"{base_url}/api/v1/openapi.json", timeout=WAIT).json()
         yield SimpleNamespace(url=base_url, document=document, **logins)
@@ -225,10 +225,15 @@ def test_kiosks_hear_of_approved_stories(server):
 
 # --- /staff ---
 
-def test_staff_see_stories_arrive_and_get_moderated(server):
-    browser = signed_in(server.url, server.moderator)
-    console = Screen(server.url, "/staff", headers={"Cookie": "; ".join(
+def staff_screen(base_url: str, login: StaffLogin) -> Screen:
+    """/staff as a signed-in browser opens it (the session cookie)."""
+    browser = signed_in(base_url, login)
+    return Screen(base_url, "/staff", headers={"Cookie": "; ".join(
         f"{key}={value}" for key, value in browser.cookies.get_dict().items())})
+
+
+def test_staff_see_stories_arrive_and_get_moderated(server):
+    console = staff_screen(server.url, server.moderator)
     try:
         state = console.next("state")
         assert set(state["moderation"]) == {"pending", "flagged", "auto_approve"}
@@ -247,6 +252,37 @@ def test_staff_see_stories_arrive_and_get_moderated(server):
         assert_valid(server.document, "StaffStory", moderated)
     finally:
         console.close()
+
+
+def test_jurors_and_gates_never_see_the_queue_and_jurors_hear_their_list_change(server):
+    """The queue holds visitors' text before anyone approved it: only moderators and admins get it.
+    A juror is told (without the story) that the round's list or its show changed."""
+    moderator, juror, gate = (staff_screen(server.url, login) for login in (server.moderator, server.juror, server.gate))
+    try:
+        for screen in (moderator, juror, gate):
+            screen.next("state")
+        sent = send_story(server.url, server.kiosk, "Not for the jury yet")
+        moderator.next("story_submitted", with_id(sent["id"]))
+        call(server.url, server.moderator, "POST", f"/stories/{sent['id']}/approve")
+        moderator.next("story_moderated", with_id(sent["id"]))
+        assert juror.next("jury_stories") == {"round_id": sent["round_id"]}
+
+        round_id = sent["round_id"]
+        was_frozen = call(server.url, server.moderator, "GET", "/leaderboard?live=1")["frozen"]
+        call(server.url, server.moderator, "POST", f"/rounds/{round_id}/{'unfreeze' if was_frozen else 'freeze'}")
+        assert juror.next("jury_stories") == {"round_id": round_id}
+        call(server.url, server.moderator, "POST", f"/rounds/{round_id}/{'freeze' if was_frozen else 'unfreeze'}")
+
+        # Every /staff screen hears this one, after all of the above: what came before it is all there is.
+        auto_approve = call(server.url, server.moderator, "GET", "/challenge/settings")["auto_approve"]
+        call(server.url, server.moderator, "PUT", "/challenge/settings", json={"auto_approve": auto_approve})
+        for screen in (juror, gate):
+            heard = {event for event, _ in screen.until("challenge_settings")}
+            assert not heard & {"story_submitted", "story_moderated", "leaderboard"}, heard
+        assert "jury_stories" not in {event for event, _ in moderator.until("challenge_settings")}
+    finally:
+        for screen in (moderator, juror, gate):
+            screen.close()
 
 
 # --- A restart, and two processes ---
