@@ -2,7 +2,10 @@
 a redirect may go."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from html.parser import HTMLParser
 
 from flask import Flask, Response
 
@@ -38,6 +41,30 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    return response
+
+
+class _StyleAttributes(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.values.update(value for name, value in attrs if name == "style" and value)
+
+
+def allow_style_attributes(response: Response, *documents: str) -> Response:
+    """Let the style="" attributes of these documents (mails, as a preview frame shows them) apply
+    on this one answer: each exact value by its hash ('unsafe-hashes'), nothing else inline.
+
+    A srcdoc frame takes its page's policy, and mail clients need inline styles."""
+    parser = _StyleAttributes()
+    for document in documents:
+        parser.feed(document)
+    hashes = sorted(f"'sha256-{base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()}'"
+                    for value in parser.values)
+    if hashes:
+        response.headers["Content-Security-Policy"] = f"{_CSP}; style-src-attr 'unsafe-hashes' {' '.join(hashes)}"
     return response
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from app.errors import DomainError
 from app.schedule import services as schedule
 from app.schedule.formatting import day_label
+from app.security import allow_style_attributes
 from app.staff.auth import roles_required
 from app.staff.forms import pair, show_errors
 from app.tickets import notices, queries
@@ -88,8 +89,9 @@ def preview_notice():
         show_errors(form, error.fields or {})
         return _editor(form, 422)
     form.nonce.data = form.nonce.data or secrets.token_urlsafe(16)
-    return render_template("staff/notices_preview.html", form=form, preview=shown,
-                           scope_labels=SCOPE_LABELS, target=_target(form))
+    page = make_response(render_template("staff/notices_preview.html", form=form, preview=shown,
+                                         scope_labels=SCOPE_LABELS, target=_target(form)))
+    return allow_style_attributes(page, *(mail.html for mail in shown.mails.values()))
 
 
 @bp.post("/notices/send")

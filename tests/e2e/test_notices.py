@@ -65,6 +65,8 @@ def test_an_admin_previews_and_sends_a_notice_and_each_visitor_gets_it_in_their_
     visitors = {register(url, session["id"], "zh"): "zh", register(url, session["id"], "en"): "en"}
     tickets_mailed = len(smtp.wait_for(2))
 
+    refused: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     sign_in(page, url, add_staff(env, "notices-admin@example.org", "admin"))
     page.get_by_role("navigation", name="Staff").get_by_role("link", name="Notices").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notices to visitors")
@@ -78,6 +80,13 @@ def test_an_admin_previews_and_sends_a_notice_and_each_visitor_gets_it_in_their_
     expect(page.get_by_role("heading", level=1)).to_have_text("Preview the notice")
     expect(page.get_by_test_id("notice-addresses")).to_have_text("2")
     expect(page.get_by_test_id("notice-subject-zh")).to_contain_text("场地变更")
+    # Each preview looks as the mail will: its inline styles apply (allowed by their hashes alone).
+    for locale, paragraph in (("zh", "工作坊改在二号厅。"), ("en", "The workshop moves to Hall 2.")):
+        mail = page.get_by_test_id(f"notice-preview-{locale}").frame_locator("iframe")
+        expect(mail.locator("body")).to_have_css("background-color", "rgb(241, 238, 233)")
+        expect(mail.get_by_text("AI BACKLOT", exact=True)).to_have_css("color", "rgb(242, 181, 58)")
+        expect(mail.get_by_text(paragraph)).to_be_visible()
+    assert refused == []
     sent_form = page.get_by_test_id("notice-send").evaluate(
         "form => Object.fromEntries(new FormData(form))")
     press_below_the_previews(page, "Send to 2 addresses")

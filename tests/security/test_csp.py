@@ -2,10 +2,14 @@
 answer of the walk (each GET route, as the visitor and as each role) is checked."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from html.parser import HTMLParser
 
 import pytest
+from flask import Response
 
+from app.security import allow_style_attributes
 from tests.security.conftest import CALLERS
 
 #: Script types a browser runs; other <script> elements are data (JSON the page's own script reads).
@@ -84,3 +88,16 @@ def test_the_ticket_worker_is_allowed_for_ticket_pages_only(site):
     worker = site.open(site.visitor, "/ticket-sw.js")
     assert worker.status_code == 200 and worker.mimetype == "text/javascript"
     assert worker.headers["Service-Worker-Allowed"] == "/t/"
+
+
+def test_a_mail_preview_allows_its_own_style_attributes_by_hash_and_nothing_else():
+    """The notices' preview shows mails (inline styles) in a srcdoc frame, which takes the page's policy."""
+    mail = '<body style="margin:0"><p style="color:#f2b53a">A &amp; B</p><p style="margin:0">C</p></body>'
+    policy = allow_style_attributes(Response("page"), mail, mail).headers["Content-Security-Policy"]
+    expected = sorted(f"'sha256-{base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()}'"
+                      for value in ("margin:0", "color:#f2b53a"))
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives["style-src-attr"] == ["'unsafe-hashes'", *expected]
+    assert sources(policy, "style") == ["'self'"] and sources(policy, "script") == ["'self'"]
+    assert "'unsafe-inline'" not in policy
+    assert "Content-Security-Policy" not in allow_style_attributes(Response("page"), "<p>plain</p>").headers
