@@ -259,7 +259,10 @@ def test_no_mail_mixes_languages(programme, mail_app, smtp, locale):  # noqa: F8
     story = make_story(first_round, status="approved", ticket_id=ticket.id,
                        title="最后一条消息" if locale == "zh" else "The Last Message")
     with unit_of_work():
-        notify.schedule_change(seat, cancelled=False)                        # a move
+        earlier = {"starts_at": booked.starts_at - timedelta(hours=1), "ends_at": booked.ends_at - timedelta(hours=1),
+                   "venue": booked.venue}
+        both = [held for person in registration.tickets for held in person.seats if held.slot_id == booked.id]
+        notify.schedule_change(both, cancelled=False, was=earlier)           # a move
         notify.notice(registration.email, locale, name=registration.name,
                       subject={"zh": "入口改到北门", "en": "The entrance moved to the north door"},
                       body={"zh": "今天请从北门进场。\n\n谢谢！", "en": "Please come in by the north door today.\n\nThank you!"},

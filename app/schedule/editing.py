@@ -71,12 +71,16 @@ def _apply(slot: Slot, draft: rules.SlotDraft, day: ExhibitionDay) -> None:
         slot.no_show_release_minutes = null()
 
 
-def _tell_booked(slot: Slot, *, cancelled: bool, restored: bool = False) -> None:
-    """Queue a mail to each confirmed and waiting visitor of the session (inside the unit of work)."""
+def _tell_booked(slot: Slot, *, cancelled: bool, restored: bool = False, was: dict | None = None) -> None:
+    """Queue a mail to the confirmed and waiting visitors of the session (inside the unit of work):
+    one per registration, however many of its people hold a seat. `was`: where and when it was."""
     # A move sets venue_id, and the venue loaded before would still name the old place.
     db.session.expire(slot, ["venue"])
+    by_registration: dict[int, list] = {}
     for seat in queries.booked_seats(slot.id):
-        notify.schedule_change(seat, cancelled=cancelled, restored=restored)
+        by_registration.setdefault(seat.ticket.registration_id, []).append(seat)
+    for seats in by_registration.values():
+        notify.schedule_change(seats, cancelled=cancelled, restored=restored, was=was)
 
 
 def _below_taken(field: str) -> DomainError:
@@ -115,7 +119,9 @@ def update_slot(slot: Slot, draft: rules.SlotDraft, *, actor: StaffMember | None
             db.session.add(slot)
             db.session.flush()
             if any(before[field] != getattr(slot, field) for field in _MOVE_FIELDS):
-                _tell_booked(slot, cancelled=False)
+                was = {"starts_at": before["starts_at"], "ends_at": before["ends_at"],
+                       "venue": db.session.get(Venue, before["venue_id"])}
+                _tell_booked(slot, cancelled=False, was=was)
             if not slot.is_cancelled and (slot.capacity or 0) > (before["capacity"] or 0):
                 tickets.fill_from_waitlist(slot, now=now)
             audit.record(actor, "slot.update", slot,

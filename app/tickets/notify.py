@@ -84,13 +84,16 @@ def cancellation(ticket: Ticket) -> OutboxMail | None:
     return _enqueue(registration.email, "cancellation", registration.locale, ticket=ticket)
 
 
-def schedule_change(seat: Seat, *, cancelled: bool, restored: bool = False) -> OutboxMail | None:
-    """A session you booked or wait for moved, was cancelled, or is back on the programme (restored)."""
-    registration = seat.ticket.registration
+def schedule_change(seats: list[Seat], *, cancelled: bool, restored: bool = False,
+                    was: dict | None = None) -> OutboxMail | None:
+    """A session booked or waited for moved (`was`: its old "starts_at", "ends_at" and "venue"),
+    was cancelled, or is back on the programme (restored): one mail for one registration's seats."""
+    registration = seats[0].ticket.registration
     if not registration.email:
         return None
-    return _enqueue(registration.email, "schedule_change", registration.locale, seat=seat,
-                    slot=seat.slot, cancelled=cancelled, restored=restored, link=_links([seat.ticket])[0])
+    return _enqueue(registration.email, "schedule_change", registration.locale, registration=registration,
+                    seats=seats, slot=seats[0].slot, cancelled=cancelled, restored=restored, was=was,
+                    links=_links([seat.ticket for seat in seats]))
 
 
 def notice(to: str, locale: str, *, subject: dict, body: dict, name: str, links: list[dict]) -> OutboxMail:

@@ -124,7 +124,7 @@ def test_schedule_change_and_cancellation_mails_in_each_language(mail_app, smtp,
     ticket = services.register(ask("li@example.org", locale=locale, name="<i>Li</i>",
                                    sessions=[workshop.id])).tickets[0]
     with unit_of_work():
-        notify.schedule_change(ticket.seats[0], cancelled=True)
+        notify.schedule_change([ticket.seats[0]], cancelled=True)
     services.cancel_ticket(ticket)
 
     assert outbox.deliver_due().sent == 3

@@ -12,6 +12,7 @@ from app.schedule.models import Slot
 from app.schedule.rules import SlotDraft
 from app.staff.services import add_staff
 from app.tickets import services, walk_in
+from app.tickets.links import ticket_url
 from app.tickets.models import OutboxMail, Seat
 from app.tickets.rules import RegistrationRequest
 from tests.builders import make_day, make_slot, make_venue
@@ -66,7 +67,30 @@ def test_a_moved_session_mails_its_confirmed_and_waiting_visitors(booked):
                        ("schedule_change", "c@example.org"), ("schedule_change", "d@example.org")]
     mail = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "schedule_change")).first()
     assert mail.subject == "New time or place: Storyboards"
-    assert "16:00–17:00" in mail.text_body
+    venue = slot.venue.name["en"]
+    for body in (mail.text_body, mail.html_body):
+        assert f"Before: Sun 14 June 14:00–15:00 · {venue}" in body  # what they had planned for
+        assert f"Now: Sun 14 June 16:00–17:00 · {venue}" in body
+
+
+def test_one_mail_per_registration_names_each_of_its_people(app):
+    make_day(DAY)
+    slot = make_slot(start=time(14), end=time(15), capacity=3, title="Storyboards")
+    group = services.register(RegistrationRequest(name="Li Lei", email="li@example.org", days=[DAY],
+                                                  session_ids=[slot.id], companions=["Han Meimei", "Wei"],
+                                                  locale="en", consent=True))
+    admin = add_staff("admin@example.org", "admin").member
+
+    editing.set_slot_cancelled(db.session.get(Slot, slot.id), True, actor=admin)
+    editing.set_slot_cancelled(db.session.get(Slot, slot.id), False, actor=admin)
+
+    assert mails() == [("schedule_change", "li@example.org")] * 2
+    restored = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "schedule_change")
+                                  .order_by(OutboxMail.id.desc())).first()
+    assert restored.text_body.startswith("Hello Li Lei,")
+    for ticket in group.tickets:
+        assert f"{ticket.holder_name} · Confirmed" in restored.text_body
+        assert ticket_url(ticket.code) in restored.text_body and ticket_url(ticket.code) in restored.html_body
 
 
 def test_another_venue_is_news_too_but_a_new_description_is_not(booked):

@@ -69,10 +69,10 @@ def test_restoring_a_cancelled_session_tells_its_visitors_in_their_language(work
     subject, text = mails["ann@example.org"]
     assert subject == "Back on the programme: Storyboards"
     assert "Good news: this session is back on the programme. Your booking stands as it was:" in text
-    assert "14:00–15:00 · Storyboards · Hall — Confirmed" in text
+    assert "  Storyboards\n  Sun 14 June 14:00–15:00 · Hall\n  Confirmed\n" in text
     subject, text = mails["li@example.org"]
     assert subject == "活动恢复：Storyboards（中）"
-    assert "好消息：这场活动已恢复举行，您的预约保持不变：" in text and "14:00–15:00" in text
+    assert "好消息：这场活动已恢复举行，你的预约保持不变：" in text and "14:00–15:00" in text
     assert "候补" in text  # still waiting, and told so
     # Restoring again is a no-op: nobody hears twice.
     editing.set_slot_cancelled(slot, False, actor=workshop["admin"])
@@ -102,11 +102,14 @@ def test_a_move_in_time_gives_the_new_shanghai_time_in_each_language(workshop, m
     mails = delivered(smtp)
     subject, text = mails["ann@example.org"]
     assert subject == "New time or place: Storyboards"
-    assert "Sun 14 June 16:30–17:15 · Storyboards · Hall — Confirmed" in text
+    assert ("  Storyboards\n  Before: Sun 14 June 14:00–15:00 · Hall\n  Now: Sun 14 June 16:30–17:15 · Hall\n"
+            "  Confirmed\n") in text
     assert "All times are Shanghai time (UTC+8)." in text
     subject, text = mails["li@example.org"]
     assert subject == "时间或地点变更：Storyboards（中）"
-    assert "6月14日" in text and "16:30–17:15 · Storyboards（中） · Hall（中）" in text
+    assert "  Storyboards（中）\n" in text
+    assert "原定：6月14日" in text and "14:00–15:00 · Hall（中）\n" in text
+    assert "改为：6月14日" in text and "16:30–17:15 · Hall（中）\n" in text
 
 
 def test_a_move_to_another_venue_names_the_new_place_in_each_language(workshop, mail_app, smtp):
@@ -116,5 +119,7 @@ def test_a_move_to_another_venue_names_the_new_place_in_each_language(workshop, 
     editing.update_slot(slot, draft_of(slot, venue_id=studio.id), actor=workshop["admin"])
 
     mails = delivered(smtp)
-    assert "14:00–15:00 · Storyboards · Studio 9 — Confirmed" in mails["ann@example.org"][1]
-    assert "14:00–15:00 · Storyboards（中） · Studio 9（中）" in mails["li@example.org"][1]
+    assert "Before: Sun 14 June 14:00–15:00 · Hall\n  Now: Sun 14 June 14:00–15:00 · Studio 9\n" \
+        in mails["ann@example.org"][1]
+    assert "14:00–15:00 · Hall（中）\n" in mails["li@example.org"][1]
+    assert "14:00–15:00 · Studio 9（中）\n" in mails["li@example.org"][1]
