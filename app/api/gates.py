@@ -33,13 +33,13 @@ def resume_venue():
     return jsonify(gates.state_json(gates.resume(None, g.staff)))
 
 
-@bp.post("/gates/<name>/pause")
+@bp.post("/gates/<path:name>/pause")
 @api_roles("admin")
 def pause_gate(name: str):
     return jsonify(gates.state_json(gates.pause(name, g.staff, _reason())))
 
 
-@bp.post("/gates/<name>/resume")
+@bp.post("/gates/<path:name>/resume")
 @api_roles("admin")
 def resume_gate(name: str):
     return jsonify(gates.state_json(gates.resume(name, g.staff)))

@@ -3,7 +3,8 @@
 A pause is a GatePause row that exists while it lasts; its unique gate decides, so pausing
 twice (or from several consoles at once) leaves one row and one audit entry, and resuming a
 gate that is not paused changes nothing. Entries at a paused gate answer `entry_paused`
-(app.checkin.services); exits go on. Gate names are matched as the scanners send them (trimmed).
+(app.checkin.services); exits go on. Gate names are matched by their key (app.checkin.rules.gate_key:
+spaces and case aside), so a pause of "North door" holds a scanner set up as "north door".
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.checkin.models import WHOLE_VENUE, GatePause
+from app.checkin.rules import gate_key
 from app.checkin.services import GATE_MAX
 from app.clock import timestamp
 from app.db import execute_core, insert_or_update, unit_of_work
@@ -87,8 +89,9 @@ def paused_gates() -> list[Pause]:
 
 def state(gate: str | None) -> GateState:
     pauses = paused_gates()
-    return GateState(gate, next((pause for pause in pauses if pause.gate == gate), None),
-                     any(pause.gate is None for pause in pauses))
+    key = None if gate is None else gate_key(gate)
+    own = next((pause for pause in pauses if (pause.gate and gate_key(pause.gate)) == key), None)
+    return GateState(gate, own, any(pause.gate is None for pause in pauses))
 
 
 def pause(gate: str | None, actor, reason: str = "", *, now: datetime | None = None) -> GateState:
@@ -98,8 +101,8 @@ def pause(gate: str | None, actor, reason: str = "", *, now: datetime | None = N
     now = now or clock.now()
     with unit_of_work():
         statement = insert_or_update(db.session.get_bind().dialect.name, GatePause)
-        added = execute_core(statement.on_conflict_do_nothing(index_elements=["gate"]).returning(GatePause.id), {
-            "gate": name, "reason": reason, "paused_at": now,
+        added = execute_core(statement.on_conflict_do_nothing(index_elements=["key"]).returning(GatePause.id), {
+            "gate": name, "key": gate_key(name), "reason": reason, "paused_at": now,
             "paused_by_id": getattr(actor, "id", None)}).scalar()
         if added is not None:
             audit.record(actor, "gate.pause", db.session.get(GatePause, added), _said(name, paused=True),
@@ -113,7 +116,8 @@ def resume(gate: str | None, actor, *, now: datetime | None = None) -> GateState
     """Let entry go on at `gate` (None: the whole venue; a gate's own pause is left as it is)."""
     name = gate_name(gate)
     with unit_of_work():
-        paused = db.session.scalars(select(GatePause).where(GatePause.gate == name).with_for_update()).first()
+        paused = db.session.scalars(select(GatePause).where(GatePause.key == gate_key(name))
+                                    .with_for_update()).first()
         if paused is not None:
             audit.record(actor, "gate.resume", paused, _said(name, paused=False),
                          details={"gate": gate and name, "paused_at": timestamp(paused.paused_at),

@@ -75,7 +75,10 @@ class GatePause(db.Model):
     the pause lasts. Exits go on; entries there answer `entry_paused`."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    gate: Mapped[str] = mapped_column(String(60), unique=True)
+    #: The gate as staff named it when they paused it.
+    gate: Mapped[str] = mapped_column(String(60))
+    #: What decides which gate it is (app.checkin.rules.gate_key): one pause per gate, whatever the case.
+    key: Mapped[str] = mapped_column(String(60), unique=True)
     reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     paused_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))

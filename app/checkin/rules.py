@@ -18,6 +18,12 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SCANNED_AT_LEAD = timedelta(minutes=5)
 
 
+def gate_key(name: str) -> str:
+    """How gates are matched (pauses, scans): " North  Door " and "north door" are one gate, as a
+    phone's keyboard may capitalise what another's did not. static/js/scanner-offline.js agrees."""
+    return " ".join(name.split()).lower()
+
+
 def ticket_code(scan: str) -> str | None:
     """The ticket code in what a scanner read: the ticket URL (any host, with or without a
     trailing slash or query) or the bare code; None when it is neither."""

@@ -96,7 +96,7 @@ def _check(req: ScanRequest, now: datetime) -> None:
 
 _DAY = aliased(ExhibitionDay)
 #: Entry is paused at the scan's gate, or at every gate.
-_PAUSED = exists().where((GatePause.gate == bindparam("gate")) | (GatePause.gate == WHOLE_VENUE))
+_PAUSED = exists().where(GatePause.key.in_([bindparam("gate_key"), WHOLE_VENUE]))
 #: The scanned ticket, the scan day's id and hours, the ticket's entry that day, and the gate's
 #: pause: one SELECT, built once.
 _FIND_HOLDER = (
@@ -112,7 +112,8 @@ def _find(code: str | None, gate: str, moment: datetime) -> _Holder | None:
     day, and whether entry is paused at `gate`."""
     if not code:
         return None
-    row = execute_core(_FIND_HOLDER, {"code": code, "day": clock.today(moment), "gate": gate}).first()
+    row = execute_core(_FIND_HOLDER, {"code": code, "day": clock.today(moment),
+                                      "gate_key": rules.gate_key(gate)}).first()
     if row is None:
         return None
     ticket_id, status, holder_name, day_id, entry_day, opens_at, closes_at, paused = row

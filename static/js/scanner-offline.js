@@ -46,10 +46,19 @@
     return null;
   }
 
+  // The same key as app.checkin.rules.gate_key: "North  door" and "north door" are one gate.
+  function gateKey(name) {
+    return String(name || "").trim().split(/\s+/).join(" ").toLowerCase();
+  }
+
+  // This gate's own pause ({gate, reason, …}, from GET /api/v1/gates), or undefined.
+  function ownPause(pauses, gate) {
+    return ((pauses && pauses.gates) || []).filter(function (pause) { return gateKey(pause.gate) === gateKey(gate); })[0];
+  }
+
   // Entry paused at `gate`, or at every gate ({venue_paused, gates: [{gate}]}, as GET /api/v1/gates).
   function isPaused(pauses, gate) {
-    return Boolean(pauses && (pauses.venue_paused ||
-      (pauses.gates || []).some(function (pause) { return pause.gate === gate; })));
+    return Boolean(pauses && (pauses.venue_paused || ownPause(pauses, gate)));
   }
 
   function nonce() {
@@ -66,6 +75,7 @@
     nonce: nonce,
     ticketCode: ticketCode,
     isPaused: isPaused,
+    ownPause: ownPause,
     // The pauses seen live replace those of the pack's time.
     setPauses: function (pauses) {
       var pack = Offline.pack();

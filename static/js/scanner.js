@@ -122,7 +122,7 @@
     view.dataset.paused = here ? "true" : "false";
     pausedBox.hidden = !here;
     if (!here) { return; }
-    var own = (pauses.gates || []).filter(function (pause) { return pause.gate === config.gate; })[0];
+    var own = Offline.ownPause(pauses, config.gate);
     var pause = own || pauses.venue;
     pausedBox.querySelector("[data-paused-title]").textContent = text(own ? "paused-gate" : "paused-venue");
     pausedBox.querySelector("[data-paused-reason]").textContent = pause && pause.reason ? pause.reason : "";

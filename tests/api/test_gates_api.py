@@ -76,6 +76,17 @@ def test_pause_and_resume_a_gate_and_the_venue(client, tokens):
     assert actions == ["gate.pause", "gate.pause", "gate.resume", "gate.resume"]
 
 
+def test_a_gate_whose_name_holds_a_slash_is_paused_and_resumed_too(client, tokens):
+    admin = tokens["admin"]
+    paused = client.post("/api/v1/gates/Hall%201%2FEast/pause", headers=admin)
+    assert paused.status_code == 200 and paused.get_json()["gate"] == "Hall 1/East"
+    listed = client.get("/api/v1/gates", headers=tokens["gate"]).get_json()
+    assert [pause["gate"] for pause in listed["gates"]] == ["Hall 1/East"]
+    resumed = client.post("/api/v1/gates/hall 1/east/resume", headers=admin)  # any spelling of it
+    assert resumed.status_code == 200 and resumed.get_json()["paused"] is False
+    assert client.get("/api/v1/gates", headers=tokens["gate"]).get_json()["gates"] == []
+
+
 def test_bad_pause_requests(client, tokens):
     admin = {**tokens["admin"], "Accept-Language": "zh"}
     star = client.post("/api/v1/gates/*/pause", headers=admin)

@@ -125,6 +125,24 @@ def test_a_paused_gate_refuses_entries_lets_people_out_and_resumes(app, admin):
     assert (audit_count("gate.pause"), audit_count("gate.resume")) == (1, 1)
 
 
+def test_a_gate_is_the_same_gate_whatever_its_case_and_spaces(app, admin):
+    """One phone's keyboard capitalises, another's does not: a pause holds at every spelling."""
+    make_day(DAY)
+    li = register("li@example.org")
+    gates.pause("North door", admin, reason="Queue to the street", now=AT)
+    assert scan(li.code, gate=" north  DOOR ")["result"] == "entry_paused"
+    assert scan(li.code, gate="North doors")["result"] == "ok"              # another gate
+    assert scan(li.code, gate="North doors", direction="out")["result"] == "ok"
+
+    again = gates.pause("NORTH DOOR", admin, reason="again", now=AT)         # the same gate: nothing new
+    assert again.pause.gate == "North door" and again.pause.reason == "Queue to the street"
+    assert [pause.gate for pause in gates.paused_gates()] == ["North door"]
+    assert gates.state("north door").pause is not None
+    assert gates.resume("north door", admin).pause is None
+    assert scan(li.code, gate="North door")["result"] == "ok"
+    assert (audit_count("gate.pause"), audit_count("gate.resume")) == (1, 1)
+
+
 def test_pausing_the_whole_venue_pauses_every_gate(app, admin):
     make_day(DAY)
     li, wang = register("li@example.org"), register("wang@example.org")
@@ -155,10 +173,11 @@ def test_bad_gate_names_and_reasons(app, admin):
 def test_a_gate_paused_from_many_consoles_at_once_has_one_pause_and_one_audit_entry(app, admin):
     start = threading.Barrier(8)
 
-    def pause_it(_index):
+    def pause_it(index):
         with app.app_context():
             start.wait()
-            gates.pause("North door", db.session.get(StaffMember, admin.id), reason="Rush")
+            spelling = ("North door", "north door", " NORTH  DOOR")[index % 3]
+            gates.pause(spelling, db.session.get(StaffMember, admin.id), reason="Rush")
             db.session.remove()
 
     with ThreadPoolExecutor(8) as pool:

@@ -36,7 +36,8 @@ def test_a_paused_gate_shows_on_its_scanner_live_and_refuses_entries(page: Page,
     expect(banner).to_be_hidden()
 
     try:
-        switch(live_server, live_admin, gate_name, "pause", reason="Queue to the street")
+        # Staff name the gate as they type it: another case is the same gate.
+        switch(live_server, live_admin, gate_name.upper(), "pause", reason="Queue to the street")
         expect(banner).to_be_visible(timeout=TIMEOUT)
         expect(banner).to_contain_text(title)
         expect(banner).to_contain_text("Queue to the street")
@@ -48,7 +49,7 @@ def test_a_paused_gate_shows_on_its_scanner_live_and_refuses_entries(page: Page,
         page.screenshot(path=str(artifacts / f"gate-paused-{language}.png"))
         page.evaluate("window.__clearCamera()")
     finally:
-        switch(live_server, live_admin, gate_name, "resume")
+        switch(live_server, live_admin, gate_name.lower(), "resume")
     expect(banner).to_be_hidden(timeout=TIMEOUT)
     # Resumed: the ticket that was refused comes in (after the scanner's same-text pause).
     show_ticket(page, code)
