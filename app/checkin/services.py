@@ -157,8 +157,10 @@ def _place(holder: _Holder | None, req: ScanRequest, moment: datetime) -> tuple[
         _admit(holder, rules.session_entry_refusal(slot.starts_at, slot.ends_at, slot.checkin_opens_minutes,
                                                    moment))
     if slot.requires_registration and not leaving:
+        # Locked until the entry commits: a no-show release at this instant waits, then sees it
+        # (app.tickets.no_show), or has released the seat first and this entry is refused.
         seat = db.session.scalar(select(Seat.status).where(Seat.ticket_id == holder.id,
-                                                           Seat.slot_id == req.session_id))
+                                                           Seat.slot_id == req.session_id).with_for_update())
         if seat != "confirmed":
             raise _Refused("not_registered")
     return holder.day_id, req.session_id

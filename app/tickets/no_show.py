@@ -103,15 +103,28 @@ def _claim(slot_id: int, now: datetime, *, by_staff: bool) -> bool:
                               .execution_options(synchronize_session="fetch")).rowcount == 1
 
 
+def _lock_no_shows(slot_id: int) -> list[Seat]:
+    """The session's confirmed seats whose holder has not come in, locked.
+
+    A check-in there locks its seat until it commits (app.checkin.services), so the seats are
+    locked first, and who came in is asked again once they are: on PostgreSQL a statement sees
+    what was committed before it began, and the first one may have waited for an entry."""
+    checked_in = exists().where(Presence.ticket_id == Seat.ticket_id, Presence.slot_id == slot_id)
+    query = select(Seat).where(Seat.slot_id == slot_id, Seat.status == "confirmed", ~checked_in).order_by(Seat.id)
+    locked = db.session.scalars(query.with_for_update(of=Seat)).all()
+    if not locked:
+        return []
+    came_in = set(db.session.scalars(select(Presence.ticket_id).where(
+        Presence.slot_id == slot_id, Presence.ticket_id.in_([seat.ticket_id for seat in locked]))))
+    return [seat for seat in locked if seat.ticket_id not in came_in]
+
+
 def _release(slot_id: int, now: datetime, *, actor: StaffMember | None) -> SessionRelease | None:
     with unit_of_work():
         if not _claim(slot_id, now, by_staff=actor is not None):
             return None
         slot = db.session.get(Slot, slot_id)
-        checked_in = exists().where(Presence.ticket_id == Seat.ticket_id, Presence.slot_id == slot_id)
-        no_shows = db.session.scalars(
-            select(Seat).where(Seat.slot_id == slot_id, Seat.status == "confirmed", ~checked_in)
-            .order_by(Seat.id).with_for_update(of=Seat)).all()
+        no_shows = _lock_no_shows(slot_id)
         promoted = 0
         for seat in no_shows:
             seat.status, seat.released_at, seat.updated_at = "cancelled", now, now

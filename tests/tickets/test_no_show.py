@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from threading import Barrier
@@ -12,9 +12,10 @@ from threading import Barrier
 import pytest
 import requests
 import socketio
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from app.checkin.models import DAY_ENTRY, Presence
+from app.checkin.services import ScanRequest, check_in
 from app.clock import at_local
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
@@ -227,6 +228,55 @@ def test_racing_processes_release_a_session_once_and_give_no_place_twice(app):
         "waitlisted", "confirmed", "confirmed", "confirmed", "confirmed", "waitlisted"]
     kinds = db.session.scalars(select(OutboxMail.kind).where(OutboxMail.kind != "confirmation")).all()
     assert sorted(kinds) == ["no_show_release"] * 6 + ["promotion"] * 4
+
+
+def in_other_thread(app, work):
+    """Run `work` in a thread of its own (a request of another server process, say); its future."""
+    def run():
+        with app.app_context():
+            try:
+                return work()
+            finally:
+                db.session.remove()
+    return ThreadPoolExecutor(max_workers=1).submit(run)
+
+
+def test_an_entry_at_the_instant_of_the_release_keeps_its_seat(app):
+    """A holder scanned in at the session while the release runs: it waits for the entry's commit
+    and leaves that seat alone (on PostgreSQL its first look could not see the entry yet)."""
+    people = crowd(confirmed=2, came=0, waiting=0)
+    comer, absent = people.absent
+    seat = seat_of(comer, people.slot)
+    with db.engine.connect() as entry:  # the entry, half done: its seat locked, its presence written
+        entry.execute(select(Seat.id).where(Seat.id == seat.id).with_for_update())
+        entry.execute(insert(Presence).values(ticket_id=comer.id, day_id=comer.entries[0].day_id,
+                                              slot_id=people.slot.id, inside=True, first_checked_in_at=DUE,
+                                              first_gate="Hall", last_in_at=DUE))
+        release = in_other_thread(app, lambda: no_show.release_no_shows(DUE).sessions)
+        with pytest.raises(FutureTimeout):
+            release.result(timeout=0.3)  # it waits for the entry
+        entry.commit()
+    [released] = release.result(timeout=15)
+    assert (released.released, released.freed) == (1, 1)
+    reread()
+    assert (seat_of(comer, people.slot).status, seat_of(absent, people.slot).status) == ("confirmed", "cancelled")
+
+
+def test_an_entry_after_the_release_took_the_seat_is_refused(app):
+    """The release went first: the entry waits for it, then finds the seat gone."""
+    people = crowd(confirmed=1, came=0, waiting=0)
+    [late] = people.absent
+    seat = seat_of(late, people.slot)
+    with db.engine.connect() as release:  # the release, half done: the seat taken back
+        release.execute(update(Seat).where(Seat.id == seat.id).values(status="cancelled", released_at=DUE))
+        entry = in_other_thread(app, lambda: check_in(ScanRequest(scan=late.code, gate="Hall",
+                                                                  session_id=people.slot.id), now=DUE))
+        with pytest.raises(FutureTimeout):
+            entry.result(timeout=0.3)
+        release.commit()
+    assert entry.result(timeout=15)["result"] == "not_registered"
+    reread()
+    assert db.session.scalar(select(Presence.id).where(Presence.slot_id == people.slot.id)) is None
 
 
 def test_the_released_visitor_gets_the_mail_through_a_real_smtp_server(mail_app, smtp):  # noqa: F811
