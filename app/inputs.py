@@ -74,6 +74,11 @@ def json_object() -> dict:
     return body
 
 
+def optional_json_object() -> dict:
+    """The request's JSON object, {} when it has no body; a body that is not one is a 400 bad_json."""
+    return json_object() if request.content_length else {}
+
+
 def unreadable_fields(value, path: str = "") -> dict:
     """Messages keyed by dotted path for every text in `value` (JSON) a database cannot take."""
     found, pending = {}, [(path, value)]

@@ -14,7 +14,7 @@ from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import localized
 from app.ids import is_id, parse_id
-from app.inputs import json_object
+from app.inputs import json_object, optional_json_object
 from app.staff.auth import api_roles, public
 
 MODERATORS = ("moderator", "admin")
@@ -44,8 +44,7 @@ def story_detail(story_id: int):
 
 
 def _reason() -> str | None:
-    body = request.get_json(silent=True) if request.content_length else None
-    reason = body.get("reason") if isinstance(body, dict) else None
+    reason = optional_json_object().get("reason")
     if reason is not None and not isinstance(reason, str):
         raise ValidationFailed({"reason": _l("Must be text.")})
     return reason
@@ -219,8 +218,7 @@ def list_kiosks():
 @api_roles(*MODERATORS)
 def pause_kiosk(kiosk_id: int):
     """{"message"}: shown on the paused kiosk."""
-    body = request.get_json(silent=True) if request.content_length else None
-    message = body.get("message") if isinstance(body, dict) else None
+    message = optional_json_object().get("message")
     if message is not None and not isinstance(message, str):
         raise ValidationFailed({"message": _l("Must be text.")})
     return jsonify(kiosk_json(screens.set_paused(kiosk_id, True, message=message, actor=g.staff)))

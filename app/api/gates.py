@@ -2,17 +2,17 @@
 force for scanners and tools (gate staff and admins)."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from app.api import bp
 from app.checkin import gates
-from app.inputs import json_object
+from app.inputs import optional_json_object
 from app.staff.auth import api_roles
 
 
 def _reason():
     """The optional body's {"reason"}; a body that is not a JSON object is a 400."""
-    return json_object().get("reason") if request.content_length else None
+    return optional_json_object().get("reason")
 
 
 @bp.get("/gates")

@@ -723,8 +723,8 @@ def moderation(verb: str, operation_id: str, description: str) -> dict:
     """POST /stories/{story_id}/approve or /reject."""
     return {"post": staff_operation(
         f"{verb} a story (moderator or admin)", operation_id, "stories",
-        {"200": ok("The story as it is now.", "StaffStory"), "404": error_response("story_not_found."),
-         "422": ref("responses", "ValidationFailed")},
+        {"200": ok("The story as it is now.", "StaffStory"), "400": ref("responses", "BadJson"),
+         "404": error_response("story_not_found."), "422": ref("responses", "ValidationFailed")},
         description=description, parameters=[STORY_ID],
         requestBody=body_of("ModerationRequest", required=False))}
 
@@ -1044,7 +1044,8 @@ PATHS = {
                                        "screens", {"200": ok("The kiosks.", "Kiosks")})},
     "/kiosks/{kiosk_id}/pause": kiosk_switch("Pause one kiosk with a message (moderator or admin)",
                                              "pauseKiosk", requestBody=body_of("PauseRequest", required=False),
-                                             responses={"422": ref("responses", "ValidationFailed")}),
+                                             responses={"400": ref("responses", "BadJson"),
+                                                        "422": ref("responses", "ValidationFailed")}),
     "/kiosks/{kiosk_id}/resume": kiosk_switch("Let a paused kiosk take stories again (moderator or admin)",
                                               "resumeKiosk"),
     "/cowriter": {"post": staff_operation(
@@ -1111,7 +1112,7 @@ PATHS = {
     "/rounds/{round_id}/reveal": {"post": staff_operation(
         "Reveal one more place, from the last up to the winner (moderator or admin)", "revealPlace", "show",
         {"200": ok("The public leaderboard, with the places revealed so far.", "Leaderboard"),
-         "404": error_response("round_not_found."),
+         "400": ref("responses", "BadJson"), "404": error_response("round_not_found."),
          "422": ref("responses", "ValidationFailed")},
         description="The first step fixes the ranking (the frozen board, else the live one); once "
                     "jury marks are final. `places` makes a step safe to re-send. When the winner is "

@@ -17,7 +17,7 @@ from app.errors import ValidationFailed
 from app.extensions import limiter
 from app.i18n import current_locale
 from app.ids import is_id, parse_id
-from app.inputs import json_object
+from app.inputs import json_object, optional_json_object
 from app.staff.auth import api_roles, require_api_role, public
 
 #: Per ticket: a phone voting, withdrawing and changing its mind never meets it; a script does.
@@ -121,8 +121,7 @@ def unfreeze_board(round_id: int):
 @api_roles(*MODERATORS)
 def reveal_place(round_id: int):
     """One more place; {"places": N} shows N places unless more are shown (safe to re-send)."""
-    body = request.get_json(silent=True) if request.content_length else None
-    places = body.get("places") if isinstance(body, dict) else None
+    places = optional_json_object().get("places")
     if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
         raise ValidationFailed({"places": _l("Must be a whole number of places.")})
     challenge_round = show.reveal(rounds.get_round(round_id), actor=g.staff, places=places)

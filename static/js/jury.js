@@ -1,8 +1,9 @@
 // The juror's scoring page (/jury). Each story card is a form: a 1–10 mark per criterion and an
 // optional comment, saved through PUT /api/v1/jury/scores/<id> with the session and its CSRF token.
-// The list comes from the server (escaped there) and is fetched again when a story is approved or
-// withdrawn, when the round changes, and every half minute (the reveal sends jurors no event);
-// cards with marks being given are kept as they are. What this script writes itself is text.
+// The list comes from the server (escaped there) and is fetched again when /staff says the round's
+// stories or its show changed (jury_stories: a story approved or withdrawn, the reveal begun or
+// undone), when the round changes, and every half minute; cards with marks being given are kept
+// as they are. What this script writes itself is text.
 (function () {
   "use strict";
   var root = document.querySelector("[data-jury]");

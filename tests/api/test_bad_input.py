@@ -22,7 +22,7 @@ from app.inputs import MAX_DEPTH, depth
 from app.staff import services as staff
 from app.tickets.models import Registration, Ticket
 from tests.api.test_staff_api import bearer
-from tests.builders import data_url, make_day, make_round, png
+from tests.builders import data_url, make_day, make_round, make_story, png
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh"}
@@ -248,3 +248,22 @@ def test_depth_counts_nesting_without_recursion():
     for _ in range(100_000):
         nested = [nested]
     assert depth(nested) == 100_001
+
+
+def test_staff_doors_with_an_optional_body_refuse_one_that_is_not_a_json_object(app, client):
+    """Approve, reject, reveal and the pauses take an optional body: a broken one is a 400, not
+    taken for no body (a reason typed and lost, a reveal stepping on)."""
+    pending = make_story(make_round())
+    kiosk = staff.add_staff("kiosk@devices.local", "kiosk").member
+    moderator, admin = (bearer(staff.add_staff(f"{role}@example.org", role).token) for role in ("moderator", "admin"))
+    db.session.commit()
+    doors = [(f"/api/v1/stories/{pending.id}/approve", moderator), (f"/api/v1/stories/{pending.id}/reject", moderator),
+             (f"/api/v1/rounds/{pending.round_id}/reveal", moderator), (f"/api/v1/kiosks/{kiosk.id}/pause", moderator),
+             ("/api/v1/gates/North/pause", admin)]
+    for path, headers in doors:
+        for data in ('{"reason": "Rude"', "[1]", '"Rude"'):
+            answer = client.post(path, data=data, content_type="application/json", headers={**EN, **headers})
+            assert error(answer, 400)["code"] == "bad_json", path
+    db.session.expire_all()
+    assert db.session.get(Story, pending.id).status == "pending"
+    assert client.get(f"/api/v1/leaderboard?round_id={pending.round_id}").get_json()["revealed"] is None
