@@ -105,3 +105,7 @@ class FindTicketForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(message=_l("Please enter your email address.")),
         Length(max=rules.EMAIL_MAX, message=_l("At most %(limit)d characters.", limit=rules.EMAIL_MAX))])
+
+
+class RenewKeyForm(FlaskForm):
+    """The confirmation of a renewal link: a button (a mail scanner opening the link changes nothing)."""

@@ -2,9 +2,14 @@
 
 Anyone can photograph a QR code, so the code alone must not act against a ticket.
 Each ticket has a second secret, 128 random bits, given to its holder once: in the
-registration answer, the confirmation mail, the walk-in desk's printout, and the
-find-my-ticket mail (which issues a fresh one). Only its SHA-256 is stored — a
-random 128-bit key needs no slow hash — so the database never holds a working key.
+registration answer, the confirmation mail and the walk-in desk's printout. Only its
+SHA-256 is stored — a random 128-bit key needs no slow hash — so the database never
+holds a working key.
+
+A lost key is replaced through "find my ticket": its mail carries a renewal link (signed,
+valid for RENEWAL_MAX_AGE, and only while the key it was made for stands), and whoever opens
+it and confirms gets a fresh key. Asking for the mail changes nothing, so a stranger who
+types someone's address cannot make their links stop working.
 
 A key just issued stays on its Ticket object (`ticket.manage_key`) for the rest of
 the request, so that the answer and the mails written in the same transaction can
@@ -15,9 +20,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.errors import DomainError
 from app.tickets.links import ticket_url
@@ -29,6 +37,8 @@ if TYPE_CHECKING:
 HEADER = "X-Manage-Key"
 #: The query parameter of the ticket page's management link, and the forms' hidden field.
 PARAM = "key"
+#: How long a renewal link from the find-my-ticket mail works.
+RENEWAL_MAX_AGE = timedelta(days=3)
 
 
 def new_key() -> str:
@@ -72,3 +82,25 @@ def link(code: str, key: str) -> str:
 def manage_url(ticket: Ticket) -> str | None:
     """The management link of a key issued in this request, else None."""
     return link(ticket.code, ticket.manage_key) if ticket.manage_key else None
+
+
+def _renewals() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="ticket-manage-key-renewal")
+
+
+def renewal_url(ticket: Ticket) -> str:
+    """The find-my-ticket mail's link to a fresh key: signed, bound to the key that stands now."""
+    token = _renewals().dumps([ticket.id, ticket.manage_key_hash[:16]])
+    return f"{ticket_url(ticket.code)}/manage?token={token}"
+
+
+def check_renewal(ticket: Ticket, token: str | None) -> None:
+    """410 renewal_link_expired unless `token` is a renewal link of `ticket` that still works."""
+    try:
+        ticket_id, key_hash = _renewals().loads(token or "", max_age=int(RENEWAL_MAX_AGE.total_seconds()))
+    except (BadSignature, ValueError, TypeError):
+        ticket_id = key_hash = None
+    if ticket_id != ticket.id or not hmac.compare_digest(str(key_hash), ticket.manage_key_hash[:16]):
+        raise DomainError("renewal_link_expired",
+                          _l("This link has expired or was used already. “Find my ticket” mails a new one."),
+                          status=410)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from app import clock
 from app.extensions import db
 from app.tickets.links import ticket_url
-from app.tickets.manage_keys import manage_url
+from app.tickets.manage_keys import manage_url, renewal_url
 from app.tickets.models import OutboxMail, Registration, Seat, Ticket
 
 
@@ -112,9 +112,10 @@ def notice_context(locale: str, *, subject: dict, body: dict, name: str, links: 
 
 
 def ticket_links(email: str, tickets: list[Ticket], locale: str) -> OutboxMail:
-    """"Find my ticket": the links of every active ticket held by this email, with the
-    management links of the keys the caller just issued."""
-    return _enqueue(email, "ticket_links", locale, links=_links(tickets))
+    """"Find my ticket": the links of every active ticket held by this email, each with its
+    renewal link (a fresh management key for whoever opens it: app.tickets.manage_keys)."""
+    links = [{**link, "renew_url": renewal_url(ticket)} for link, ticket in zip(_links(tickets), tickets)]
+    return _enqueue(email, "ticket_links", locale, links=links)
 
 
 def story_won(story, *, place: int) -> OutboxMail | None:

@@ -26,7 +26,7 @@ from app.ids import parse_id
 from app.schedule import services as schedule
 from app.schedule.models import ExhibitionDay, Slot
 from app.tickets import lookup, manage_keys, rules, services
-from app.tickets.forms import FindTicketForm, RegisterForm
+from app.tickets.forms import FindTicketForm, RegisterForm, RenewKeyForm
 from app.tickets.links import public_origin, ticket_url
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png, qr_svg
@@ -225,6 +225,21 @@ def cancel_ticket(code: str):
     services.cancel_ticket(services.managed_ticket(code, key))
     flash(_("Your ticket is cancelled. Its places went back to other visitors."), "ok")
     return redirect(url_for(".ticket", code=code, key=key), 303)
+
+
+@bp.route("/t/<code>/manage", methods=["GET", "POST"])
+@public
+def renew_manage_key(code: str):
+    """The find-my-ticket mail's renewal link: a page that asks to confirm (mail scanners open
+    links too), then a fresh management key and the ticket page with it."""
+    token = request.args.get("token")
+    ticket = lookup.ticket_to_renew(code, token)
+    form = RenewKeyForm()
+    if form.validate_on_submit():
+        key = lookup.renew_key(code, token)
+        flash(_("This is your new management link: keep it (bookmark it), the older ones no longer work."), "ok")
+        return redirect(url_for(".ticket", code=code, key=key), 303)
+    return render_template("tickets/renew.html", ticket=ticket, form=form, token=token)
 
 
 @bp.route("/tickets/find", methods=["GET", "POST"])

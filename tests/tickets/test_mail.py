@@ -160,13 +160,14 @@ def test_find_my_ticket_mail_lists_the_active_tickets_of_the_email(mail_app, smt
     text, html = bodies(received.message)
     assert all(ticket_url(ticket.code) in text and ticket_url(ticket.code) in html for ticket in first.tickets)
     assert "Han Meimei" in text and ticket_url(cancelled.code) not in text
-    # Only hashes are kept, so the mail brings fresh management links; the confirmation's stop working.
+    # Each ticket's renewal link (a fresh key for whoever opens it); asking changed no key.
     reread()
     for held in first.tickets:
-        fresh = re.search(rf"{re.escape(ticket_url(held.code))}\?key=([\w-]+)", text).group(1)
-        assert f'href="{ticket_url(held.code)}?key={fresh}"' in html
+        renewal = re.search(rf"{re.escape(ticket_url(held.code))}/manage\?token=([\w.-]+)", text).group(0)
+        assert f'href="{renewal}"' in html
         ticket = db.session.get(Ticket, held.id)
-        assert manage_keys.matches(ticket, fresh) and not manage_keys.matches(ticket, mailed_first[ticket.id])
+        assert manage_keys.matches(ticket, mailed_first[ticket.id])
+        manage_keys.check_renewal(ticket, renewal.rsplit("=", 1)[1])  # it works (else a 410)
 
 
 def test_retry_delay_doubles_up_to_thirty_minutes():
