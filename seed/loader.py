@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 
 from app.challenge.models import ChallengeRound, Story
 from app.challenge.rules import BEATS_MAX, BEATS_MIN
@@ -35,6 +35,7 @@ from app.schedule.models import (
     Team,
     Venue,
 )
+from app.schedule.rules import SlotDraft, operating_errors
 
 DEFAULT_PROGRAMME = Path(__file__).with_name("programme.toml")
 LANGUAGES = ("zh", "en")
@@ -258,13 +259,45 @@ def _read_materials(films: list[dict]) -> list[dict]:
     return materials
 
 
+def minutes_or_never(value: Any) -> int | None:
+    """Minutes (0 or more), or false for never."""
+    if value is False:
+        return None
+    return count(value)
+
+
+#: A session's operating rules, each optional: a rule the file leaves out is not written, so
+#: what staff set in the console stands. Minutes count from the session's start.
+_SESSION_RULES = {"checkin_opens_minutes": optional(count), "booking_closes_minutes": optional(count),
+                  "waitlist_closes_minutes": optional(count),
+                  "no_show_release_minutes": optional(minutes_or_never)}
+#: The cut-offs the file gives in minutes before the start, and the instants they become.
+_CUT_OFFS = {"booking_closes_minutes": "booking_closes_at", "waitlist_closes_minutes": "waitlist_closes_at"}
+
+
+def _session_rules(session: dict, raw_session: dict, where: str) -> None:
+    """Turn the rules the record gives into column values, checked as the console checks them
+    (app.schedule.rules.operating_errors)."""
+    given = {name: session.pop(name) for name in _SESSION_RULES}
+    values = {_CUT_OFFS.get(name, name): (session["starts_at"] - timedelta(minutes=value) if name in _CUT_OFFS
+                                          else value)
+              for name, value in given.items() if name in raw_session}
+    draft = SlotDraft(kind=session["kind"], title=session["title"], description=session["description"],
+                      venue_id=0, starts_at=session["starts_at"], ends_at=session["ends_at"],
+                      capacity=session["capacity"], **values)
+    for column, message in operating_errors(draft).items():
+        name = next((name for name, cut_off in _CUT_OFFS.items() if cut_off == column), column)
+        raise SeedError(f"{where}: {name}: {message}")
+    session.update(values)
+
+
 def _read_sessions(raw: Any, days: list[dict], venues: set[str], films: set[str]) -> list[dict]:
     """Sessions with their UTC times; each must lie within its day's opening hours."""
     day_index = {day["file_date"]: index for index, day in enumerate(days)}
     sessions = read_records(raw, "sessions", {
         "day": parse_date, "start": parse_time, "end": parse_time, "venue": string,
         "kind": one_of(*SLOT_KINDS), "title": text, "description": text,
-        "film": optional(string), "capacity": optional(count)})
+        "film": optional(string), "capacity": optional(count), **_SESSION_RULES})
     for session in sessions:
         where = f"sessions {session['key']!r}"
         require_known(where, "venue", session["venue"], venues)
@@ -284,6 +317,8 @@ def _read_sessions(raw: Any, days: list[dict], venues: set[str], films: set[str]
             ends_at=at_local(day["date"], session.pop("end")),
             # A capacity means places are handed out by registration.
             requires_registration=session["capacity"] is not None)
+    for session, raw_session in zip(sessions, raw):
+        _session_rules(session, raw_session, f"sessions {session['key']!r}")
     return sessions
 
 
@@ -378,6 +413,10 @@ def _save(report: SeedReport, kind: str, model: type, row: Any, values: dict) ->
     """Create the row if there is none, else set only the fields whose values changed."""
     if row is None:
         row = model(**values)
+        columns = model.__table__.c
+        for name, value in values.items():
+            if value is None and name in columns and columns[name].default is not None:
+                setattr(row, name, null())  # a None left out of the INSERT would take the default
         db.session.add(row)
         report.add(kind, "created")
         return row

@@ -171,6 +171,12 @@ def test_a_shift_by_one_day_moves_days_onto_each_other_s_dates(app, start):
     ("d1-demo-open-play", 'title.zh = "AI 工具体验：自由创作"\n', "",
      "sessions 'd1-demo-open-play': title needs exactly the texts zh and en"),
     ("ni-prompt", 'kind = "ai_prompt"', 'kind = "poem"', "materials 'ni-prompt': kind must be one of"),
+    ("d1-ws-sound", "capacity = 24", "capacity = 24\nbooking_closes_minutes = 30\nwaitlist_closes_minutes = 10",
+     "sessions 'd1-ws-sound': waitlist_closes_minutes: The waiting list closes when booking closes at the latest."),
+    ("d1-ws-sound", "capacity = 24", "capacity = 24\nno_show_release_minutes = 500",
+     "sessions 'd1-ws-sound': no_show_release_minutes: Between 0 and 240 minutes"),
+    ("d1-ws-sound", "capacity = 24", "capacity = 24\ncheckin_opens_minutes = true",
+     "sessions 'd1-ws-sound': checkin_opens_minutes must be a whole number"),
 ])
 def test_a_broken_file_is_refused_and_writes_nothing(app, tmp_path, key, old, new, message):
     path = edited_copy(tmp_path, (key, old, new))
@@ -180,6 +186,29 @@ def test_a_broken_file_is_refused_and_writes_nothing(app, tmp_path, key, old, ne
 
     assert message in str(refused.value)
     assert set(row_counts().values()) == {0}
+
+
+def test_a_session_s_operating_rules_come_from_the_file_and_the_others_stay_as_staff_set_them(app, tmp_path):
+    rules = ("capacity = 30\ncheckin_opens_minutes = 45\nbooking_closes_minutes = 60\n"
+             "waitlist_closes_minutes = 120\nno_show_release_minutes = false")
+    load_programme(edited_copy(tmp_path, ("d1-ws-character", "capacity = 30", rules)))
+    character = slot("d1-ws-character")
+    assert (character.checkin_opens_minutes, character.no_show_release_minutes) == (45, None)
+    assert (character.booking_closes_at, character.waitlist_closes_at) == (
+        character.starts_at - timedelta(minutes=60), character.starts_at - timedelta(minutes=120))
+    sound = slot("d1-ws-sound")  # names none: the defaults
+    assert (sound.checkin_opens_minutes, sound.booking_closes_at, sound.no_show_release_minutes) == (30, None, 10)
+
+    # Staff change a rule the file does not name; a re-run leaves it, and sets what the file names.
+    db.session.execute(Slot.__table__.update().where(Slot.key.in_(["d1-ws-sound", "d1-ws-character"]))
+                       .values(no_show_release_minutes=20, checkin_opens_minutes=15))
+    db.session.commit()
+    db.session.expire_all()
+    load_programme(edited_copy(tmp_path, ("d1-ws-character", "capacity = 30", rules)))
+    db.session.expire_all()
+    assert (slot("d1-ws-sound").no_show_release_minutes, slot("d1-ws-sound").checkin_opens_minutes) == (20, 15)
+    assert (slot("d1-ws-character").no_show_release_minutes, slot("d1-ws-character").checkin_opens_minutes) == (
+        None, 45)
 
 
 def test_a_capacity_below_the_seats_taken_is_refused(app, tmp_path):
