@@ -98,7 +98,9 @@ def test_the_board_moves_with_the_votes_and_the_join_card_is_in_every_mode(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))  # CSP too
-    title = unique("<b>Counted</b> live")
+    # As long as a title may be (40), mostly Chinese: too wide for the first size, whole at a smaller one.
+    title = unique("<b>Counted</b> 来自明天的消息在午夜响起她接起电")
+    assert len(title) == 40
     story_id = approved_story(live_server, kiosk, moderator, title)
     name = display_name("board")
     try:
@@ -121,6 +123,9 @@ def test_the_board_moves_with_the_votes_and_the_join_card_is_in_every_mode(
         expect(shown).to_have_attribute("data-rank", str(entry["rank"]))
         expect(shown.locator(".standing__title")).to_have_text(title)  # text, never markup
         assert shown.locator("b").count() == 0
+        fitted = shown.locator(".standing__title").evaluate(
+            "title => ({size: title.dataset.size, width: title.clientWidth, needs: title.scrollWidth})")
+        assert fitted["needs"] <= fitted["width"] and fitted["size"] != "0", fitted  # smaller, and whole
         expect(shown.locator(".standing__author")).to_have_text("— Lin")
         expect(shown.locator(".standing__score .standing__number")).to_have_text(
             re.compile(rf"^{round(entry['score'], 1):g}(\.0)?$"))

@@ -15,6 +15,7 @@ const WINNER_MS = 7500;           // the winner's
 const LEAVE_MS = 700;             // the moment fades while its row settles
 const MOMENTS_AT_ONCE = 3;        // more places revealed at once: only the best plays, the others settle
 const MOVE_MS = 750;
+const TITLE_SIZES = 5;            // a title steps down (data-size 0…4, display.css) to fit its one line
 
 const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -43,6 +44,10 @@ export function mount(section) {
   momentNode = section.querySelector("[data-reveal-moment]");
   list = el("ol", "standings");
   list.dataset.standings = "";
+  // The list gets its width when the view shows (and again on another screen size), and the
+  // web font its glyphs once loaded: the titles fit again.
+  new ResizeObserver(fitTitles).observe(list);
+  document.fonts.ready.then(fitTitles);
 }
 
 // ---- rows -----------------------------------------------------------------------------------
@@ -74,6 +79,20 @@ function newRow(entry) {
   return row;
 }
 
+/** A visitor's title whole on its line, in the largest type that holds it (an ellipsis only
+    past the smallest); unmeasured while the list is not laid out. */
+function fitTitle(title) {
+  if (!title.clientWidth) return;
+  for (let size = 0; size < TITLE_SIZES; size += 1) {
+    title.dataset.size = String(size);
+    if (title.scrollWidth <= title.clientWidth) return;
+  }
+}
+
+function fitTitles() {
+  rows.forEach((row) => fitTitle(row.querySelector(".standing__title")));
+}
+
 function setText(node, text) {
   const value = String(text);
   if (node.textContent !== value) {
@@ -102,10 +121,11 @@ function showScore(row, score, animate) {
     { duration: animate && !reduced() ? 900 : 0, easing: "cubic-bezier(0.2, 0.8, 0.2, 1)", fill: "forwards" });
 }
 
+/** Show an entry in its row; whether its title changed (to fit again once the row is placed). */
 function fillRow(row, entry, animate) {
   row.dataset.rank = entry.rank;
   setText(row.querySelector(".standing__rank"), entry.rank);
-  setText(row.querySelector(".standing__title"), entry.title);
+  const retitled = setText(row.querySelector(".standing__title"), entry.title);
   setText(row.querySelector(".standing__author"), `— ${entry.author}`);
   if (row.frameUrl !== (entry.frame || null)) {
     row.frameUrl = entry.frame || null;
@@ -122,6 +142,7 @@ function fillRow(row, entry, animate) {
   setText(row.querySelector(".standing__jury .standing__number"), juried ? oneDecimal(entry.jury) : "");
   setText(row.querySelector(".standing__score .standing__number"), oneDecimal(entry.score ?? 0));
   showScore(row, entry.score, animate);
+  return retitled;
 }
 
 /** The list shows `entries` (best first), moving the rows that were there already. */
@@ -145,8 +166,9 @@ function drawRows(entries, { animate, growUp }) {
       if (!animate || reduced()) row.classList.remove("standing--new");
       rows.set(entry.story_id, row);
     }
-    fillRow(row, entry, animate);
+    const retitled = fillRow(row, entry, animate);
     if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
+    if (retitled) fitTitle(row.querySelector(".standing__title"));
   });
   list.classList.toggle("standings--reveal", growUp);
   if (!flip) return;
