@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.i18n import LOCALES, localized
+from app.schedule.formatting import day_label
 from app.staff.models import AuditEntry, StaffMember
 
 
@@ -44,14 +45,16 @@ def said(text: str, **args) -> Said:
 
 
 def _storable(value):
-    if isinstance(value, LazyString):
+    """A value as the wording keeps it: a translatable text or a day in both languages, as they
+    read when it was written; anything else as JSON has it."""
+    if isinstance(value, LazyString) or (isinstance(value, date) and not isinstance(value, datetime)):
         return {locale: _rendered_in(locale, value) for locale in LOCALES}
     return _plain(value)
 
 
-def _rendered_in(locale: str, value: LazyString) -> str:
+def _rendered_in(locale: str, value: LazyString | date) -> str:
     with force_locale(locale):
-        return str(value)
+        return day_label(value) if isinstance(value, date) else str(value)
 
 
 def _worded(wording: dict, locale: str | None = None) -> str:

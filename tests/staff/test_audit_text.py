@@ -69,3 +69,14 @@ def test_the_audit_page_follows_the_readers_language(app, admin_client):
 
     assert "添加了场次“分镜工作坊”" in in_chinese and "Added session" not in in_chinese
     assert "Added session \u201cStoryboard workshop\u201d" in in_english and "添加了场次" not in in_english
+
+
+def test_a_day_in_a_summary_reads_as_the_reader_writes_a_date(app):
+    admin = add_staff("admin@example.org", "admin").member
+    editing.save_day(make_day(DAY), on=DAY, opens_at=at_local(DAY, time(10)), closes_at=at_local(DAY, time(20)),
+                     entry_capacity=500, actor=admin)
+    [entry] = audit.search(action="day.update")
+
+    assert entry.summary == "Changed day Sun 14 June"
+    with force_locale("zh"):
+        assert audit.summary(entry) == "修改了展期日 6月14日 周日"
